@@ -25,4 +25,15 @@ static inline int stockroom_BIO_ctrl_pending_size(BIO *bio) {
     return (int)BIO_ctrl_pending(bio);
 }
 
+static inline int stockroom_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, version);
+}
+// SSL_OP_NO_RENEGOTIATION is built with a cast macro (SSL_OP_BIT), which Swift does not import.
+static inline void stockroom_SSL_CTX_disable_renegotiation(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+}
+static inline long stockroom_BIO_set_mem_eof_return(BIO *bio, int value) {
+    return BIO_set_mem_eof_return(bio, value);
+}
+
 #endif

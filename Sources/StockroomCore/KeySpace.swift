@@ -1,0 +1,56 @@
+/// Names every Redis key Stockroom uses, and places each SKU in a partition.
+///
+/// Every key of a partition carries the partition's hash tag (`{p3}`), so a script that touches a SKU,
+/// its purchase records and its partition's streams stays inside one Redis Cluster slot. Tagging by
+/// partition rather than by SKU keeps the number of streams fixed at `partitions × topics`.
+///
+/// ```
+/// stockroom:partitions                       P, written once when the data is created
+/// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
+/// stockroom:{p3}:skus                        set: the SKUs of partition 3
+/// stockroom:{p3}:purchase:<purchase id>      hash: the first answer to that purchase (expires)
+/// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
+/// ```
+public struct KeySpace: Sendable, Hashable {
+    public static let defaultPrefix = "stockroom"
+
+    public let prefix: String
+    public let partitions: Int
+
+    public init(partitions: Int, prefix: String = KeySpace.defaultPrefix) {
+        precondition(partitions >= 1, "a key space needs at least one partition")
+        self.prefix = prefix
+        self.partitions = partitions
+    }
+
+    /// Where the partition count is recorded, outside any partition: it is read once at start-up.
+    public var partitionCountKey: String { "\(prefix):partitions" }
+
+    /// The SKU's partition: FNV-1a (32 bit) of its UTF-8 bytes, modulo the partition count.
+    ///
+    /// The hash must never change: it decides where existing data lives. proto-spec and the README
+    /// document it so that other tools can find a SKU's keys.
+    public func partition(of sku: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in sku.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(partitions))
+    }
+
+    public func tag(_ partition: Int) -> String { "\(prefix):{p\(partition)}" }
+
+    public func skuKey(_ sku: String) -> String { "\(tag(partition(of: sku))):sku:\(sku)" }
+
+    public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
+
+    public func purchaseKey(_ purchaseID: String, partition: Int) -> String {
+        "\(tag(partition)):purchase:\(purchaseID)"
+    }
+
+    public func stream(_ topic: Topic, partition: Int) -> String { "\(tag(partition)):stream:\(topic.rawValue)" }
+
+    /// Every partition's stream of one topic, for consumers that read them all.
+    public func streams(_ topic: Topic) -> [String] { (0..<partitions).map { stream(topic, partition: $0) } }
+}

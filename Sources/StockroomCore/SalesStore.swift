@@ -1,0 +1,130 @@
+import Logging
+import NIOCore
+import StockroomRedis
+
+/// The sales rules, each one atomic step in Redis.
+///
+/// Calls return futures on the connection's event loop, so a server thread that owns that connection
+/// runs frame → script → reply without a hop. Every failure is a `SalesError`.
+public struct SalesStore: Sendable {
+    public static let maximumPurchaseIDLength = 128
+    public static let maximumCustomerLength = 128
+
+    public let keys: KeySpace
+    public let configuration: SalesConfiguration
+    // Script arguments that never change, rendered once instead of once per purchase.
+    private let replayWindowArgument: String
+    private let maximumQuantityArgument: String
+    private let defaultReorderQuantityArgument: String
+
+    public init(keys: KeySpace, configuration: SalesConfiguration) {
+        self.keys = keys
+        self.configuration = configuration
+        self.replayWindowArgument = String(configuration.replayWindowSeconds)
+        self.maximumQuantityArgument = String(configuration.maximumQuantity)
+        self.defaultReorderQuantityArgument = String(configuration.defaultReorderQuantity)
+    }
+
+    /// Opens the store on existing data, or records `configuration.partitions` when the data is new.
+    ///
+    /// The partition count decides where every key lives, so once written it wins over the
+    /// configuration; a mismatch is logged, never applied.
+    public static func open(
+        on redis: RedisConnection,
+        configuration: SalesConfiguration,
+        prefix: String = KeySpace.defaultPrefix,
+        logger: Logger
+    ) -> EventLoopFuture<SalesStore> {
+        let countKey = KeySpace(partitions: 1, prefix: prefix).partitionCountKey
+        return redis.send(["SET", countKey, String(configuration.partitions), "NX"]).flatMap { _ in
+            redis.send(["GET", countKey])
+        }.flatMapThrowing { reply in
+            guard let recorded = reply.int, recorded >= 1 else {
+                throw SalesError(.internalError, "\(countKey) holds \(reply), not a partition count")
+            }
+            if recorded != configuration.partitions {
+                logger.warning(
+                    "Redis records a different partition count; using the recorded one",
+                    metadata: ["sr.partitions": "\(recorded)", "sr.configured": "\(configuration.partitions)"]
+                )
+            }
+            return SalesStore(keys: KeySpace(partitions: Int(recorded), prefix: prefix), configuration: configuration)
+        }.flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// Runs the purchase script: sells, refuses, or replays the first answer to `order.purchaseID`.
+    public func purchase(_ order: PurchaseOrder, on redis: RedisConnection) -> EventLoopFuture<PurchaseDecision> {
+        do {
+            try SKU.validate(order.sku)
+            try Self.validate(purchaseID: order.purchaseID, customer: order.customer)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        let partition = keys.partition(of: order.sku)
+        let scriptKeys = [
+            keys.skuKey(order.sku),
+            keys.purchaseKey(order.purchaseID, partition: partition),
+            keys.stream(.sales, partition: partition),
+            keys.stream(.stockEmpty, partition: partition),
+        ]
+        let arguments = [
+            order.sku, String(order.quantity), order.purchaseID, order.customer,
+            replayWindowArgument, maximumQuantityArgument,
+        ]
+        return redis.evalScript(SalesScripts.purchase, keys: scriptKeys, arguments: arguments)
+            .flatMapThrowing { reply in try ScriptReply(reply).purchaseDecision() }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// Reads a SKU's stock and reorder settings.
+    public func stockLevel(of sku: String, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+        do {
+            try SKU.validate(sku)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        return redis.send(["HMGET", keys.skuKey(sku), "stock", "reorder_point", "reorder_qty", "open_order"])
+            .flatMapThrowing { reply in
+                guard let fields = reply.array, fields.count == 4 else {
+                    throw SalesError(.internalError, "unexpected HMGET reply \(reply)")
+                }
+                guard let stock = fields[0].int else { throw SalesError(.unknownSKU, "unknown SKU \(sku)") }
+                return StockLevel(
+                    sku: sku,
+                    stock: Int(stock),
+                    reorderPoint: Int(fields[1].int ?? 0),
+                    reorderQuantity: Int(fields[2].int ?? 0),
+                    openOrder: fields[3].string.flatMap { $0.isEmpty ? nil : $0 }
+                )
+            }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// Creates a SKU, or sets its stock and the reorder settings the update names.
+    public func setStock(_ update: StockUpdate, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+        do {
+            try SKU.validate(update.sku)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        let scriptKeys = [keys.skuKey(update.sku), keys.skuIndexKey(partition: keys.partition(of: update.sku))]
+        let arguments = [
+            update.sku, String(update.stock),
+            update.reorderPoint.map(String.init) ?? "",
+            update.reorderQuantity.map(String.init) ?? "",
+            defaultReorderQuantityArgument,
+        ]
+        return redis.evalScript(SalesScripts.setStock, keys: scriptKeys, arguments: arguments)
+            .flatMapThrowing { reply in try ScriptReply(reply).stockLevel(sku: update.sku) }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    private static func validate(purchaseID: String, customer: String) throws(SalesError) {
+        guard (1...maximumPurchaseIDLength).contains(purchaseID.utf8.count) else {
+            throw SalesError(.invalidArgument, "purchase id must be 1-\(maximumPurchaseIDLength) bytes")
+        }
+        guard customer.utf8.count <= maximumCustomerLength else {
+            throw SalesError(.invalidArgument, "customer must be at most \(maximumCustomerLength) bytes")
+        }
+    }
+}

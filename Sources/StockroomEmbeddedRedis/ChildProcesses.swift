@@ -1,0 +1,137 @@
+// Spawning, signalling and reaping redis-server children without Foundation's Process.
+
+import Foundation
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds redis-server on PATH, else /usr/bin/redis-server.
+func findRedisServer() throws -> String {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server"]
+    for candidate in candidates where access(candidate, X_OK) == 0 {
+        return candidate
+    }
+    throw EmbeddedRedisError(
+        "redis-server not found on PATH or at /usr/bin/redis-server: `apt-get install redis-server` (ops/run and ops/test do it)"
+    )
+}
+
+/// Creates the caller's data directory if needed, and refuses one that a live embedded Redis uses:
+/// two servers writing one append-only file would corrupt it.
+func prepareDataDirectory(_ path: String) throws -> String {
+    let directory = URL(fileURLWithPath: path).standardizedFileURL.path
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+        throw EmbeddedRedisError("cannot create the data directory \(directory): \(error)")
+    }
+    let pidFile = "\(directory)/\(RedisServerProcess.pidFileName)"
+    if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+        let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0
+    {
+        throw EmbeddedRedisError("another Redis (pid \(pid)) is using \(directory); stop it or choose another data directory")
+    }
+    return directory
+}
+
+func makeTemporaryDirectory() throws -> String {
+    let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/stockroom-redis-XXXXXX".utf8CString)
+    guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw EmbeddedRedisError("cannot create a temporary directory in \(base): errno \(errno)")
+    }
+    return String(cString: result)
+}
+
+/// posix_spawn rather than Foundation's Process: the pid is all there is to keep, which keeps
+/// RedisServerProcess trivially Sendable, and reaping stays under our control.
+func spawnProcess(executable: String, arguments: [String], directory: String) throws -> pid_t {
+    var fileActions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&fileActions)
+    defer { posix_spawn_file_actions_destroy(&fileActions) }
+    posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&fileActions, 1, "\(directory)/stdout.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+
+    // Threads of the test process (libdispatch's, NIO's) block or ignore signals, and a spawned
+    // child inherits that: without a reset, redis-server would never see SIGTERM.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var defaultSignals = sigset_t()
+    sigemptyset(&defaultSignals)
+    for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] {
+        sigaddset(&defaultSignals, signal)
+    }
+    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer {
+        for pointer in argv { free(pointer) }
+    }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+    guard status == 0 else {
+        throw EmbeddedRedisError("cannot start \(executable): \(String(cString: strerror(status)))")
+    }
+    return pid
+}
+
+// Outside the class, whose own kill() would shadow the C function.
+func sendSignal(_ pid: pid_t, _ signal: Int32) {
+    _ = kill(pid, signal)
+}
+
+/// True once `pid` has exited (and is reaped).
+func reap(_ pid: pid_t) -> Bool {
+    var status: Int32 = 0
+    let result = waitpid(pid, &status, WNOHANG)
+    return result == pid || (result == -1 && errno == ECHILD)
+}
+
+/// Every live child and every temporary data directory, so that none outlives this process, even
+/// when a caller forgets to stop its server. Directories stay until then: `restart()` reuses them.
+enum ChildRegistry {
+    private struct Entries {
+        var children: Set<pid_t> = []
+        var directories: Set<String> = []
+    }
+
+    private static let entries = NIOLockedValueBox(Entries())
+    private static let installExitHook: Void = {
+        atexit {
+            let entries = ChildRegistry.entries.withLockedValue { $0 }
+            for pid in entries.children {
+                sendSignal(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
+            for directory in entries.directories {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+    }()
+
+    static func add(temporaryDirectory directory: String) {
+        _ = self.installExitHook
+        self.entries.withLockedValue { _ = $0.directories.insert(directory) }
+    }
+
+    static func add(pid: pid_t) {
+        _ = self.installExitHook
+        self.entries.withLockedValue { _ = $0.children.insert(pid) }
+    }
+
+    static func remove(pid: pid_t) {
+        self.entries.withLockedValue { _ = $0.children.remove(pid) }
+    }
+}

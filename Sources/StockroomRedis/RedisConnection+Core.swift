@@ -1,0 +1,273 @@
+// RedisConnection.Core: the event-loop-confined driver that connects, runs the handshake,
+// routes commands to the current channel and reconnects.
+
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+extension RedisConnection {
+    /// Performs the actions of ``StateMachine``. Only ever used on its event loop.
+    final class Core {
+        private let configuration: RedisConfiguration
+        private let eventLoop: any EventLoop
+        private let logger: Logger
+        private let connectedFlag: NIOLockedValueBox<Bool>
+        private var stateMachine = StateMachine<RedisChannelHandler>()
+        private var startupPromise: EventLoopPromise<Void>?
+        private var reconnectTask: Scheduled<Void>?
+
+        init(
+            configuration: RedisConfiguration,
+            eventLoop: any EventLoop,
+            logger: Logger,
+            connectedFlag: NIOLockedValueBox<Bool>
+        ) {
+            self.configuration = configuration
+            self.eventLoop = eventLoop
+            self.logger = logger
+            self.connectedFlag = connectedFlag
+        }
+
+        func start(promise: EventLoopPromise<Void>) {
+            self.startupPromise = promise
+            switch self.stateMachine.start() {
+            case .connect(let attempt):
+                self.connect(attempt: attempt)
+            }
+        }
+
+        func send(_ arguments: [String], timeout: TimeAmount?, promise: EventLoopPromise<RESPValue>) {
+            switch self.stateMachine.send() {
+            case .send(let handler):
+                handler.send(arguments, timeout: timeout, promise: promise)
+            case .fail(let error):
+                promise.fail(error)
+            }
+        }
+
+        func evalScript(_ request: EvalRequest, promise: EventLoopPromise<RESPValue>) {
+            switch self.stateMachine.send() {
+            case .send(let handler):
+                handler.evalScript(request, promise: promise)
+            case .fail(let error):
+                promise.fail(error)
+            }
+        }
+
+        func close(promise: EventLoopPromise<Void>) {
+            switch self.stateMachine.close() {
+            case .closeConnection(let handler, let failStartup):
+                self.setConnected(false)
+                if failStartup {
+                    self.failStartup(RedisError(code: .closed, message: "the Redis connection was closed while connecting"))
+                }
+                guard let handler else {
+                    promise.succeed()
+                    return
+                }
+                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+                if let closeFuture = handler.closeFuture {
+                    closeFuture.cascade(to: promise)
+                } else {
+                    promise.succeed()
+                }
+            case .cancelReconnectTimer:
+                self.reconnectTask?.cancel()
+                self.reconnectTask = nil
+                promise.succeed()
+            case .none:
+                promise.succeed()
+            }
+            self.logger.debug("Redis connection closed by its owner")
+        }
+
+        // MARK: Connecting
+
+        private func connect(attempt: Int) {
+            guard let bootstrap = ClientBootstrap(validatingGroup: self.eventLoop) else {
+                preconditionFailure("RedisConnection needs an event loop from NIOPosix (e.g. MultiThreadedEventLoopGroup)")
+            }
+            let commandTimeout = self.configuration.commandTimeout
+            let logger = self.logger
+            let connected =
+                bootstrap
+                .connectTimeout(self.configuration.connectTimeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            RedisChannelHandler(commandTimeout: commandTimeout, logger: logger)
+                        )
+                    }
+                }
+            // An IP literal needs no resolver round trip.
+            let future: EventLoopFuture<any Channel>
+            if let address = try? SocketAddress(ipAddress: self.configuration.host, port: self.configuration.port) {
+                future = connected.connect(to: address)
+            } else {
+                future = connected.connect(host: self.configuration.host, port: self.configuration.port)
+            }
+            future.assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    let handler: RedisChannelHandler
+                    do {
+                        handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
+                    } catch {
+                        preconditionFailure("the Redis channel has no RedisChannelHandler: \(error)")
+                    }
+                    self.channelConnected(handler)
+                case .failure(let error):
+                    self.connectFailed(
+                        RedisError(
+                            code: .notConnected,
+                            message: "cannot connect to Redis at \(self.configuration.url): \(error)",
+                            underlying: error
+                        ),
+                        attempt: attempt
+                    )
+                }
+            }
+        }
+
+        private func channelConnected(_ handler: RedisChannelHandler) {
+            switch self.stateMachine.channelConnected(handler) {
+            case .handshake(let handler):
+                self.handshake(handler)
+            case .close(let handler):
+                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+            }
+        }
+
+        /// AUTH, SELECT and SCRIPT LOADs, pipelined, then PING so that a server demanding a
+        /// password we don't have is noticed now rather than on the first real command.
+        private func handshake(_ handler: RedisChannelHandler) {
+            var steps: [(label: String, expectedSHA1: String?, future: EventLoopFuture<RESPValue>)] = []
+            func step(_ label: String, expectedSHA1: String? = nil, _ issue: (EventLoopPromise<RESPValue>) -> Void) {
+                let promise = self.eventLoop.makePromise(of: RESPValue.self)
+                issue(promise)
+                steps.append((label, expectedSHA1, promise.futureResult))
+            }
+            let timeout = self.configuration.commandTimeout
+            if let password = self.configuration.password {
+                let arguments = self.configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+                step("AUTH") { handler.send(arguments, timeout: timeout, promise: $0) }
+            }
+            if self.configuration.database != 0 {
+                step("SELECT \(self.configuration.database)") {
+                    handler.send(["SELECT", String(self.configuration.database)], timeout: timeout, promise: $0)
+                }
+            }
+            for script in self.configuration.scripts {
+                step("SCRIPT LOAD of script '\(script.name)'", expectedSHA1: script.sha1) {
+                    handler.loadScript(script, promise: $0)
+                }
+            }
+            step("PING") { handler.send(["PING"], timeout: timeout, promise: $0) }
+
+            let labels = steps.map { ($0.label, $0.expectedSHA1) }
+            EventLoopFuture.whenAllComplete(steps.map(\.future), on: self.eventLoop).assumeIsolated().whenSuccess { results in
+                for ((label, expectedSHA1), result) in zip(labels, results) {
+                    switch result {
+                    case .failure(let error):
+                        self.handshakeFailed(handler, step: label, error: error)
+                        return
+                    case .success(let reply):
+                        if let expectedSHA1, reply.string != expectedSHA1 {
+                            let error = RedisError(
+                                code: .protocolError,
+                                message: "SCRIPT LOAD returned \(reply), expected SHA-1 \(expectedSHA1)"
+                            )
+                            self.handshakeFailed(handler, step: label, error: error)
+                            return
+                        }
+                    }
+                }
+                self.handshakeSucceeded(handler)
+            }
+        }
+
+        private func handshakeFailed(_ handler: RedisChannelHandler, step: String, error: any Error) {
+            var failure =
+                (error as? RedisError) ?? RedisError(code: .connectionClosed, message: "\(error)", underlying: error)
+            failure.message = "\(step) failed on \(self.configuration.url): \(failure.message)"
+            handler.close(error: failure)
+            self.connectFailed(failure, attempt: nil)
+        }
+
+        private func handshakeSucceeded(_ handler: RedisChannelHandler) {
+            switch self.stateMachine.handshakeSucceeded(handler) {
+            case .becomeReady(let handler, let isFirst):
+                self.setConnected(true)
+                handler.closeFuture?.assumeIsolated().whenComplete { _ in
+                    self.connectionLost(handler)
+                }
+                if isFirst {
+                    self.logger.debug("Connected to Redis")
+                    self.startupPromise?.succeed()
+                    self.startupPromise = nil
+                } else {
+                    self.logger.info("Reconnected to Redis")
+                }
+            case .close(let handler):
+                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+            }
+        }
+
+        private func connectFailed(_ error: RedisError, attempt: Int?) {
+            self.perform(self.stateMachine.connectFailed(error))
+        }
+
+        private func connectionLost(_ handler: RedisChannelHandler) {
+            self.perform(self.stateMachine.connectionLost(handler))
+        }
+
+        private func perform(_ action: StateMachine<RedisChannelHandler>.FailureAction) {
+            switch action {
+            case .failStartup(let error):
+                self.logger.debug("Connecting to Redis failed", metadata: ["sr.redis.error": "\(error.message)"])
+                self.failStartup(error)
+            case .scheduleReconnect(let attempt, let error):
+                self.setConnected(false)
+                let delay = self.configuration.reconnectBackoff.delay(attempt: attempt)
+                let metadata: Logger.Metadata = [
+                    "sr.redis.error": "\(error.message)",
+                    "sr.redis.attempt": "\(attempt)",
+                    "sr.redis.delay_ms": "\(delay.nanoseconds / 1_000_000)",
+                ]
+                if attempt == 0 || attempt == 1 {
+                    self.logger.warning("Redis connection lost or refused; reconnecting", metadata: metadata)
+                } else {
+                    self.logger.debug("Redis still unreachable; retrying", metadata: metadata)
+                }
+                self.reconnectTask = self.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                    self.reconnectTimerFired()
+                }
+            case .none:
+                break
+            }
+        }
+
+        private func reconnectTimerFired() {
+            self.reconnectTask = nil
+            switch self.stateMachine.reconnectTimerFired() {
+            case .connect(let attempt):
+                self.connect(attempt: attempt)
+            case .none:
+                break
+            }
+        }
+
+        private func failStartup(_ error: RedisError) {
+            self.startupPromise?.fail(error)
+            self.startupPromise = nil
+        }
+
+        private func setConnected(_ connected: Bool) {
+            self.connectedFlag.withLockedValue { $0 = connected }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RedisConnection.Core: Sendable {}

@@ -1,0 +1,82 @@
+import NIOCore
+import StockroomCore
+import StockroomRedis
+import StockroomWire
+
+/// Runs protocol requests against the sales store on one event loop's Redis connection.
+///
+/// It translates between the wire's types and the domain's, and turns every failure into an ERROR
+/// response, so the returned future always succeeds.
+struct SalesBackend: Sendable {
+    let store: SalesStore
+    let redis: RedisConnection
+
+    func execute(_ request: Request) -> EventLoopFuture<Response> {
+        let answer: EventLoopFuture<Response>
+        switch request {
+        case .purchase(let purchase):
+            let order = PurchaseOrder(
+                sku: purchase.sku,
+                quantity: Int(purchase.quantity),
+                purchaseID: purchase.purchaseID,
+                customer: purchase.customer
+            )
+            answer = store.purchase(order, on: redis).map { decision in
+                .purchaseResult(PurchaseResult(decision))
+            }
+        case .stockGet(let sku):
+            answer = store.stockLevel(of: sku, on: redis).map { .stockInfo(StockInfo($0)) }
+        case .stockSet(let update):
+            let change = StockUpdate(
+                sku: update.sku,
+                stock: Int(update.stock),
+                reorderPoint: update.reorderPoint.map(Int.init),
+                reorderQuantity: update.reorderQuantity.map(Int.init)
+            )
+            answer = store.setStock(change, on: redis).map { .stockInfo(StockInfo($0)) }
+        case .hello, .auth, .ping:
+            preconditionFailure("the connection state machine answers \(request.opcode) itself")
+        }
+        return answer.recover { error in .error(WireError(salesError: error)) }
+    }
+}
+
+extension PurchaseResult {
+    init(_ decision: PurchaseDecision) {
+        let outcome: PurchaseOutcome
+        switch decision.outcome {
+        case .sold: outcome = .sold
+        case .outOfStock: outcome = .outOfStock
+        }
+        self.init(outcome: outcome, isReplay: decision.isReplay, stock: Int64(decision.stock))
+    }
+}
+
+extension StockInfo {
+    init(_ level: StockLevel) {
+        self.init(
+            sku: level.sku,
+            stock: Int64(level.stock),
+            reorderPoint: Int64(level.reorderPoint),
+            reorderQuantity: Int64(level.reorderQuantity),
+            openOrder: level.openOrder
+        )
+    }
+}
+
+extension WireError {
+    init(salesError error: any Error) {
+        guard let salesError = error as? SalesError else {
+            self.init(.internalError, "\(error)")
+            return
+        }
+        let code: ErrorCode
+        switch salesError.code {
+        case .unknownSKU: code = .unknownSKU
+        case .invalidArgument: code = .invalidArgument
+        case .backendUnavailable: code = .backendUnavailable
+        default: code = .internalError
+        }
+        self.init(code, salesError.message)
+    }
+}

@@ -1,0 +1,81 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import StockroomCore
+import StockroomTLS
+import StockroomWire
+
+/// The binary-protocol server: accepts connections and gives each a sales handler.
+public final class SalesServer: Sendable {
+    /// The address the server listens on, with the real port when 0 was asked for.
+    public let localAddress: SocketAddress
+    private let serverChannel: any Channel
+    private let quiescing: ServerQuiescingHelper
+    private let logger: Logger
+
+    private init(serverChannel: any Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
+        self.serverChannel = serverChannel
+        self.localAddress = serverChannel.localAddress!
+        self.quiescing = quiescing
+        self.logger = logger
+    }
+
+    /// Binds and starts serving.
+    ///
+    /// - Parameters:
+    ///   - redis: one connection per loop of `group`; each client uses its own loop's.
+    public static func start(
+        configuration: ServerConfiguration,
+        store: SalesStore,
+        redis: RedisConnectionsByLoop,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) async throws -> SalesServer {
+        let quiescing = ServerQuiescingHelper(group: group)
+        let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .server) }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop))
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(OpenSSLHandler.server(context: tlsContext))
+                    }
+                    try sync.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameLength: configuration.maxFrameLength))
+                    )
+                    try sync.addHandler(MessageToByteHandler(ResponseEncoder()))
+                    try sync.addHandler(
+                        SalesConnectionHandler(configuration: configuration, backend: backend, logger: connectionLogger)
+                    )
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let server = SalesServer(serverChannel: channel, quiescing: quiescing, logger: logger)
+        logger.info("serving the binary protocol", metadata: [
+            "sr.listen": "\(server.localAddress)", "sr.tls": "\(tlsContext != nil)",
+            "sr.auth": "\(configuration.credentials.authenticationRequired)",
+        ])
+        return server
+    }
+
+    /// Stops accepting, lets every connection finish its requests in flight, then closes them.
+    public func shutdown() async throws {
+        logger.info("draining connections")
+        let done = serverChannel.eventLoop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: done)
+        try await done.futureResult.get()
+        logger.info("all connections closed")
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import StockroomCore
+import StockroomEmbeddedRedis
+import StockroomRedis
+import StockroomServer
+import StockroomTLS
+
+/// `stockroom serve`: the binary-protocol server, on a given Redis or on its own embedded one.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the sales server until SIGTERM or SIGINT.",
+        discussion: """
+            Without --redis and without $STOCKROOM_REDIS, it starts a private redis-server on a free \
+            loopback port with its data in --data-dir, and stops it on exit.
+            """
+    )
+
+    @Option(help: "Address to listen on.") var listen = "127.0.0.1:7400"
+    @Option(help: "Redis URL redis://[user:pass@]host:port[/db] (default: $STOCKROOM_REDIS, else embedded).")
+    var redis: String?
+    @Option(help: "Where the embedded Redis keeps its data.") var dataDir = ".stockroom"
+    @Option(help: "Partitions for new data (existing data keeps its recorded count).") var partitions = 4
+    @Option(help: "The largest quantity one purchase may ask for.") var maxQuantity = 1000
+    @Option(help: "Reorder quantity of SKUs created without one.") var reorderQty = 100
+    @Option(help: "Seconds a purchase id's first answer is kept for replays.") var replayWindow = 86_400
+    @Option(help: "Token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Any token turns AUTH on.")
+    var salesToken: String?
+    @Option(help: "Token granting the admin role (default: $STOCKROOM_ADMIN_TOKEN).") var adminToken: String?
+    @Option(help: "PEM certificate chain: speak TLS.") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
+    @Option(help: "Event loop threads (default: one per core).") var threads = System.coreCount
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard partitions >= 1, threads >= 1, maxQuantity >= 1, reorderQty >= 1, replayWindow >= 1 else {
+            throw ValidationError("--partitions, --threads, --max-quantity, --reorder-qty and --replay-window must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "stockroom.serve")
+        let environment = ProcessInfo.processInfo.environment
+        let address = try HostPort(listen)
+
+        var embedded: RedisServerProcess?
+        let redisURL: String
+        if let url = redis ?? environment["STOCKROOM_REDIS"] {
+            redisURL = url
+        } else {
+            let server = try await RedisServerProcess.start(dataDirectory: dataDir)
+            logger.info("started an embedded Redis", metadata: ["sr.redis": "\(server.url)", "sr.data": "\(dataDir)"])
+            embedded = server
+            redisURL = server.url
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            try await serve(redisURL: redisURL, address: address, group: group, environment: environment, logger: logger)
+        } catch {
+            logger.error("the server stopped on an error", metadata: ["sr.error": "\(error)"])
+            try? await group.shutdownGracefully()
+            await embedded?.stop()
+            throw ExitCode.failure
+        }
+        try? await group.shutdownGracefully()
+        await embedded?.stop()
+    }
+
+    private func serve(
+        redisURL: String,
+        address: HostPort,
+        group: MultiThreadedEventLoopGroup,
+        environment: [String: String],
+        logger: Logger
+    ) async throws {
+        var redisConfiguration = try RedisConfiguration(url: redisURL)
+        redisConfiguration.scripts = SalesScripts.all
+        let connections = try await RedisConnectionsByLoop.connect(
+            configuration: redisConfiguration, group: group, logger: logger
+        )
+        do {
+            try await serve(connections: connections, redisURL: redisConfiguration.url, address: address,
+                            group: group, environment: environment, logger: logger)
+        } catch {
+            await connections.close()
+            throw error
+        }
+        await connections.close()
+    }
+
+    private func serve(
+        connections: RedisConnectionsByLoop,
+        redisURL: String,
+        address: HostPort,
+        group: MultiThreadedEventLoopGroup,
+        environment: [String: String],
+        logger: Logger
+    ) async throws {
+        var sales = SalesConfiguration()
+        sales.partitions = partitions
+        sales.maximumQuantity = maxQuantity
+        sales.defaultReorderQuantity = reorderQty
+        sales.replayWindowSeconds = replayWindow
+        let store = try await SalesStore.open(on: connections.any, configuration: sales, logger: logger).get()
+
+        var server = ServerConfiguration()
+        server.host = address.host
+        server.port = address.port
+        server.credentials = Credentials(
+            salesToken: salesToken ?? environment["STOCKROOM_SALES_TOKEN"],
+            adminToken: adminToken ?? environment["STOCKROOM_ADMIN_TOKEN"]
+        )
+        if let tlsCert, let tlsKey {
+            server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
+        }
+
+        let service = SalesServerService(
+            configuration: server, store: store, redis: connections, group: group, logger: logger
+        ) { server in
+            // One plain line on stdout, so scripts can wait for it and learn the port.
+            let listening = HostPort(host: server.localAddress.ipAddress ?? address.host, port: server.localAddress.port ?? address.port)
+            let line = "stockroom listening on \(listening) redis=\(redisURL) partitions=\(store.keys.partitions)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: service)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await services.run()
+    }
+}

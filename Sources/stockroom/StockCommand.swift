@@ -1,0 +1,58 @@
+import ArgumentParser
+import StockroomClient
+
+/// `stockroom stock set|get`: the administrator's view of a SKU.
+struct StockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stock",
+        abstract: "Set or read a SKU's stock and reorder settings.",
+        subcommands: [SetStock.self, GetStock.self]
+    )
+
+    struct SetStock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Create a SKU or set its stock (needs the admin role when tokens are on)."
+        )
+
+        @Argument(help: "The SKU, e.g. CP-502101.") var sku: String
+        @Argument(help: "The new stock.") var quantity: Int64
+        @Option(help: "Order from the factory when a sale leaves this much or less.") var reorderPoint: Int64?
+        @Option(help: "How many to order from the factory.") var reorderQty: Int64?
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let info = try await client.withClient { client throws(StockroomClientError) in
+                try await client.setStock(
+                    sku: sku, stock: quantity, reorderPoint: reorderPoint, reorderQuantity: reorderQty
+                )
+            }
+            print(info.keyValueLine)
+        }
+    }
+
+    struct GetStock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "get",
+            abstract: "Print a SKU's stock as one line of key=value pairs."
+        )
+
+        @Argument(help: "The SKU.") var sku: String
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let info = try await client.withClient { client throws(StockroomClientError) in
+                try await client.stock(of: sku)
+            }
+            print(info.keyValueLine)
+        }
+    }
+}
+
+extension StockInfo {
+    /// `sku=… stock=… reorder_point=… reorder_qty=… open_order=…`: stable, for scripts to parse.
+    var keyValueLine: String {
+        "sku=\(sku) stock=\(stock) reorder_point=\(reorderPoint) reorder_qty=\(reorderQuantity) "
+            + "open_order=\(openOrder ?? "-")"
+    }
+}

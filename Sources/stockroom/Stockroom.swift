@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `stockroom` command: the server, its operators' tools and a demo.
+@main
+struct Stockroom: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stockroom",
+        abstract: "Sells stock atomically in Redis and refuses cleanly when there is none.",
+        subcommands: [ServeCommand.self, StockCommand.self, BuyCommand.self, PingCommand.self, DemoCommand.self]
+    )
+}

@@ -1,0 +1,191 @@
+import Logging
+import NIOCore
+import NIOPosix
+import StockroomCore
+import StockroomRedis
+import TestSupport
+import XCTest
+
+final class PurchaseTests: XCTestCase {
+    /// The invariant the original system broke: with stock S and N > S concurrent buyers of 1, exactly S
+    /// are sold, N − S refused, stock ends at 0 (never below), and the burst opens exactly one order.
+    func testConcurrentBuyersNeverOversell() async throws {
+        let initialStock = 50
+        let buyers = 400
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "CP-502101", stock: initialStock), on: redis).get()
+
+            // Several connections on several threads, each with many purchases in flight at once.
+            var connections = [redis]
+            for loop in MultiThreadedEventLoopGroup.singleton.makeIterator().prefix(3) {
+                var configuration = try RedisConfiguration(url: try await TestRedis.sharedURL())
+                configuration.scripts = SalesScripts.all
+                connections.append(
+                    try await RedisConnection.connect(configuration: configuration, eventLoop: loop, logger: Logger(label: "test")).get()
+                )
+            }
+            let decisions = try await withThrowingTaskGroup(of: PurchaseDecision.self) { group in
+                for buyer in 0..<buyers {
+                    let connection = connections[buyer % connections.count]
+                    group.addTask {
+                        let order = PurchaseOrder(sku: "CP-502101", quantity: 1, purchaseID: "buyer-\(buyer)", customer: "c\(buyer)")
+                        return try await store.purchase(order, on: connection).get()
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for connection in connections.dropFirst() { try await connection.close().get() }
+
+            let sold = decisions.filter { $0.outcome == .sold }
+            let refused = decisions.filter { $0.outcome == .outOfStock }
+            XCTAssertEqual(sold.count, initialStock)
+            XCTAssertEqual(refused.count, buyers - initialStock)
+            XCTAssertTrue(decisions.allSatisfy { !$0.isReplay })
+            XCTAssertTrue(decisions.allSatisfy { $0.stock >= 0 }, "no answer may show negative stock")
+            // Every remaining count from 0 to S − 1 was handed out exactly once.
+            XCTAssertEqual(Set(sold.map(\.stock)), Set(0..<initialStock))
+
+            let level = try await store.stockLevel(of: "CP-502101", on: redis).get()
+            XCTAssertEqual(level.stock, 0)
+            XCTAssertEqual(level.openOrder, "CP-502101@1")
+
+            let partition = store.keys.partition(of: "CP-502101")
+            let salesEvents = try await streamEntries(store.keys.stream(.sales, partition: partition), on: redis)
+            XCTAssertEqual(salesEvents.count, initialStock)
+            let stockEmpty = try await streamEntries(store.keys.stream(.stockEmpty, partition: partition), on: redis)
+            XCTAssertEqual(stockEmpty.count, 1, "one burst of stock-outs opens one factory order")
+            XCTAssertEqual(stockEmpty.first?["order"], "CP-502101@1")
+            XCTAssertEqual(stockEmpty.first?["sku"], "CP-502101")
+            XCTAssertEqual(stockEmpty.first?["reorder_qty"], "100")
+        }
+    }
+
+    func testRetryWithTheSamePurchaseIDReturnsTheFirstAnswerAndSellsOnce() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            let order = PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: "ann")
+
+            let first = try await store.purchase(order, on: redis).get()
+            XCTAssertEqual(first, PurchaseDecision(outcome: .sold, stock: 3, isReplay: false))
+            for _ in 0..<3 {
+                let again = try await store.purchase(order, on: redis).get()
+                XCTAssertEqual(again, PurchaseDecision(outcome: .sold, stock: 3, isReplay: true))
+            }
+            let observed1 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(observed1, 3)
+            let sales = try await streamEntries(store.keys.stream(.sales, partition: store.keys.partition(of: "SKU-1")), on: redis)
+            XCTAssertEqual(sales.count, 1)
+            XCTAssertEqual(sales.first?["purchase"], "req-1")
+            XCTAssertEqual(sales.first?["quantity"], "2")
+            XCTAssertEqual(sales.first?["remaining"], "3")
+            XCTAssertEqual(sales.first?["customer"], "ann")
+
+            // The record expires after the replay window.
+            let ttl = try await redis.send(["TTL", store.keys.purchaseKey("req-1", partition: store.keys.partition(of: "SKU-1"))]).get()
+            XCTAssertEqual(ttl.int.map { $0 > 86_000 && $0 <= 86_400 }, true)
+        }
+    }
+
+    func testARefusalIsReplayedToo() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 0), on: redis).get()
+            let order = PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: "")
+            let observed2 = try await store.purchase(order, on: redis).get()
+            XCTAssertEqual(observed2, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false))
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
+            // Same purchase id: the same request, so the same answer, even though stock came back.
+            let observed3 = try await store.purchase(order, on: redis).get()
+            XCTAssertEqual(observed3, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: true))
+            let observed4 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(observed4, 10)
+        }
+    }
+
+    func testReusingAPurchaseIDForAnotherPurchaseIsRefused() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: ""), on: redis).get()
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: ""), on: redis).get())
+            let observed5 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(observed5, 4)
+        }
+    }
+
+    func testBadPurchasesAreRefusedAndChangeNothing() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            let before = try await countKeys(prefixed: store.keys.prefix, on: redis)
+
+            await XCTAssertSalesError(.unknownSKU, try await store.purchase(
+                PurchaseOrder(sku: "NO-SUCH", quantity: 1, purchaseID: "a", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 0, purchaseID: "b", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: -3, purchaseID: "c", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 1001, purchaseID: "d", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "bad sku", quantity: 1, purchaseID: "e", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "", customer: ""), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "f", customer: String(repeating: "x", count: 129)), on: redis).get())
+
+            let observed6 = try await countKeys(prefixed: store.keys.prefix, on: redis)
+            XCTAssertEqual(observed6, before, "a refusal creates no key")
+            let observed7 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(observed7, 5)
+            let partition = store.keys.partition(of: "SKU-1")
+            let observed8 = try await streamEntries(store.keys.stream(.sales, partition: partition), on: redis).count
+            XCTAssertEqual(observed8, 0)
+        }
+    }
+
+    func testTheMaximumQuantityIsConfigurable() async throws {
+        try await withStore(configure: { $0.maximumQuantity = 3 }) { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 4, purchaseID: "a", customer: ""), on: redis).get())
+            let sold = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 3, purchaseID: "b", customer: ""), on: redis).get()
+            XCTAssertEqual(sold.stock, 7)
+        }
+    }
+
+    func testASaleDownToTheReorderPointOpensOneOrder() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5, reorderPoint: 2, reorderQuantity: 40), on: redis).get()
+            for number in 0..<2 {
+                _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p\(number)", customer: ""), on: redis).get()
+            }
+            let stockEmpty = store.keys.stream(.stockEmpty, partition: store.keys.partition(of: "SKU-1"))
+            let observed9 = try await streamEntries(stockEmpty, on: redis).count
+            XCTAssertEqual(observed9, 0, "stock 3 is above the reorder point 2")
+
+            _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p2", customer: ""), on: redis).get()
+            var events = try await streamEntries(stockEmpty, on: redis)
+            XCTAssertEqual(events.count, 1)
+            XCTAssertEqual(events.first?["reason"], "reorder_point")
+            XCTAssertEqual(events.first?["stock"], "2")
+            XCTAssertEqual(events.first?["reorder_qty"], "40")
+
+            // Selling out and being refused while that order is open emits nothing more.
+            for number in 3..<8 {
+                _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p\(number)", customer: ""), on: redis).get()
+            }
+            events = try await streamEntries(stockEmpty, on: redis)
+            XCTAssertEqual(events.count, 1)
+            let observed10 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(observed10, 0)
+        }
+    }
+
+    func testAScriptFlushIsRecoveredTransparently() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 2), on: redis).get()
+            _ = try await redis.send(["SCRIPT", "FLUSH"]).get()
+            let decision = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "a", customer: ""), on: redis).get()
+            XCTAssertEqual(decision, PurchaseDecision(outcome: .sold, stock: 1, isReplay: false))
+        }
+    }
+}

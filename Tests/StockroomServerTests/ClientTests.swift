@@ -1,0 +1,118 @@
+import NIOCore
+import NIOPosix
+import StockroomClient
+import StockroomWire
+import TestSupport
+import XCTest
+
+/// The client's own failure handling, against peers that misbehave on purpose.
+final class ClientTests: XCTestCase {
+    func testConnectingToAClosedPortFailsClearly() async throws {
+        let port = try freeLoopbackPort()
+        do {
+            _ = try await StockroomClient.connect(StockroomClientConfiguration(host: "127.0.0.1", port: port))
+            XCTFail("nothing listens there")
+        } catch {
+            XCTAssertEqual(error.code, .connectFailed)
+            XCTAssertTrue(error.message.contains("127.0.0.1:\(port)"), error.message)
+        }
+    }
+
+    /// A server that answers HELLO and then never again: calls fail with `.timeout`, they do not hang.
+    func testARequestWithoutAnAnswerTimesOut() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ResponseEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(AnswerHelloOnly())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = StockroomClientConfiguration(host: "127.0.0.1", port: silent.localAddress!.port!)
+        configuration.requestTimeout = .milliseconds(200)
+        let client = try await StockroomClient.connect(configuration)
+        do {
+            _ = try await client.purchase(sku: "S", purchaseID: "p")
+            XCTFail("the server never answers")
+        } catch {
+            XCTAssertEqual(error.code, .timeout)
+        }
+        await client.close()
+        do {
+            try await client.ping()
+            XCTFail("a closed client refuses calls")
+        } catch {
+            XCTAssertEqual(error.code, .clientClosed)
+        }
+        try await silent.close()
+    }
+
+    /// Answers come back in whatever order the server sends them; each reaches its own caller.
+    func testAnswersAreMatchedByRequestIDWhateverTheirOrder() async throws {
+        let reversing = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ResponseEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(AnswerStockGetsInReverse(batch: 3))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let client = try await StockroomClient.connect(StockroomClientConfiguration(host: "127.0.0.1", port: reversing.localAddress!.port!))
+        let answers = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for sku in ["A", "B", "C"] {
+                group.addTask { (sku, try await client.stock(of: sku).sku) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(answers.count, 3)
+        for (asked, answered) in answers { XCTAssertEqual(asked, answered) }
+        await client.close()
+        try await reversing.close()
+    }
+}
+
+/// Test peer: says HELLO_OK, then ignores everything.
+private final class AnswerHelloOnly: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias OutboundOut = ResponseEnvelope
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard frame.opcode == .hello else { return }
+        let hello = HelloOK(version: 1, maxFrameLength: 65_536, authenticationRequired: false, serverName: "silent")
+        context.writeAndFlush(wrapOutboundOut(ResponseEnvelope(requestID: frame.requestID, response: .helloOK(hello))), promise: nil)
+    }
+}
+
+/// Test peer: answers HELLO, then holds STOCK_GETs until `batch` have come and answers them last-first.
+private final class AnswerStockGetsInReverse: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias OutboundOut = ResponseEnvelope
+
+    private let batch: Int
+    private var held: [(UInt32, String)] = []
+
+    init(batch: Int) { self.batch = batch }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let envelope = try? RequestEnvelope(decoding: unwrapInboundIn(data)) else { return }
+        switch envelope.request {
+        case .hello:
+            let hello = HelloOK(version: 1, maxFrameLength: 65_536, authenticationRequired: false, serverName: "reversing")
+            context.writeAndFlush(wrapOutboundOut(ResponseEnvelope(requestID: envelope.requestID, response: .helloOK(hello))), promise: nil)
+        case .stockGet(let sku):
+            held.append((envelope.requestID, sku))
+            guard held.count == batch else { return }
+            for (requestID, sku) in held.reversed() {
+                let info = StockInfo(sku: sku, stock: 1, reorderPoint: 0, reorderQuantity: 1, openOrder: nil)
+                context.write(wrapOutboundOut(ResponseEnvelope(requestID: requestID, response: .stockInfo(info))), promise: nil)
+            }
+            context.flush()
+            held = []
+        default:
+            break
+        }
+    }
+}

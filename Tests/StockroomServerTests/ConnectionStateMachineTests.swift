@@ -1,0 +1,110 @@
+import NIOCore
+@testable import StockroomServer
+import StockroomWire
+import XCTest
+
+/// The protocol rules alone, without sockets or Redis.
+final class ConnectionStateMachineTests: XCTestCase {
+    private func machine(tokens: Bool = false, maxInFlight: Int = 8) -> ConnectionStateMachine {
+        ConnectionStateMachine(
+            credentials: tokens ? Credentials(salesToken: "s", adminToken: "a") : Credentials(),
+            maxInFlight: maxInFlight,
+            maxFrameLength: 1000,
+            serverName: "test"
+        )
+    }
+
+    /// The frame the decoder would hand over: the encoded envelope minus its 10-byte header.
+    private func frame(_ request: Request, id: UInt32) throws -> Frame {
+        var buffer = ByteBuffer()
+        RequestEnvelope(requestID: id, request: request).encode(into: &buffer)
+        let payload = buffer.getSlice(at: buffer.readerIndex + 10, length: buffer.readableBytes - 10)!
+        return Frame(opcode: request.opcode, flags: 0, requestID: id, payload: payload)
+    }
+
+    private let hello = Request.hello(Hello(minVersion: 1, maxVersion: 1, clientName: "t"))
+    private let purchase = Request.purchase(Purchase(sku: "S", quantity: 1, purchaseID: "p", customer: ""))
+
+    func testHelloOpensAndAdvertisesTheLimits() throws {
+        var machine = machine()
+        guard case .reply(let answer) = machine.frameReceived(try frame(hello, id: 1)),
+            case .helloOK(let accepted) = answer.response
+        else { return XCTFail("expected HELLO_OK") }
+        XCTAssertEqual(accepted, HelloOK(version: 1, maxFrameLength: 1000, authenticationRequired: false, serverName: "test"))
+        guard case .execute(requestID: 2, _) = machine.frameReceived(try frame(purchase, id: 2)) else {
+            return XCTFail("an open connection without tokens runs purchases")
+        }
+    }
+
+    func testInFlightLimitAndCompletion() throws {
+        var machine = machine(maxInFlight: 2)
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        guard case .execute = machine.frameReceived(try frame(purchase, id: 2)),
+            case .execute = machine.frameReceived(try frame(purchase, id: 3))
+        else { return XCTFail("two requests fit") }
+        guard case .reply(let refused) = machine.frameReceived(try frame(purchase, id: 4)),
+            case .error(let error) = refused.response
+        else { return XCTFail("the third is refused") }
+        XCTAssertEqual(error.code, .overloaded)
+        guard case .none = machine.requestCompleted() else { return XCTFail() }
+        guard case .execute(requestID: 5, _) = machine.frameReceived(try frame(purchase, id: 5)) else {
+            return XCTFail("a completed request frees its place")
+        }
+    }
+
+    func testQuiesceWaitsForRequestsInFlightThenCloses() throws {
+        var machine = machine()
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        _ = machine.frameReceived(try frame(purchase, id: 2))
+        _ = machine.frameReceived(try frame(purchase, id: 3))
+        guard case .none = machine.quiesce() else { return XCTFail("two requests are still in flight") }
+        guard case .reply(let refused) = machine.frameReceived(try frame(purchase, id: 4)),
+            case .error(let error) = refused.response
+        else { return XCTFail("new requests are refused while draining") }
+        XCTAssertEqual(error.code, .shuttingDown)
+        guard case .none = machine.requestCompleted() else { return XCTFail("one is still in flight") }
+        guard case .close = machine.requestCompleted() else { return XCTFail("the last answer closes") }
+    }
+
+    func testQuiesceClosesAnIdleConnectionAtOnce() throws {
+        var machine = machine()
+        guard case .close = machine.quiesce() else { return XCTFail("nothing to wait for") }
+    }
+
+    func testRolesGateRequests() throws {
+        var machine = machine(tokens: true)
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        guard case .reply(let unauthenticated) = machine.frameReceived(try frame(purchase, id: 2)),
+            case .error(let first) = unauthenticated.response
+        else { return XCTFail() }
+        XCTAssertEqual(first.code, .unauthenticated)
+        guard case .reply(let granted) = machine.frameReceived(try frame(.auth(token: "s"), id: 3)) else { return XCTFail() }
+        XCTAssertEqual(granted.response, .authOK(.sales))
+        let stockSet = Request.stockSet(StockSet(sku: "S", stock: 1, reorderPoint: nil, reorderQuantity: nil))
+        guard case .reply(let forbidden) = machine.frameReceived(try frame(stockSet, id: 4)),
+            case .error(let second) = forbidden.response
+        else { return XCTFail() }
+        XCTAssertEqual(second.code, .forbidden)
+        _ = machine.frameReceived(try frame(.auth(token: "a"), id: 5))
+        guard case .execute(requestID: 6, _) = machine.frameReceived(try frame(stockSet, id: 6)) else {
+            return XCTFail("the admin role may set stock")
+        }
+    }
+
+    func testStreamFailureAnswersOnRequestIDZeroAndCloses() {
+        var badHeader = machine()
+        guard case .replyAndClose(let badFrame) = badHeader.streamFailed(WireError(.badFrame, "short")) else {
+            return XCTFail("BAD_FRAME does not close by itself, but a broken stream always does")
+        }
+        XCTAssertEqual(badFrame.requestID, 0)
+
+        var machine = machine()
+        guard case .replyAndClose(let answer) = machine.streamFailed(WireError(.frameTooLarge, "big")) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(answer.requestID, 0)
+        guard case .none = machine.frameReceived(Frame(opcode: .ping, flags: 0, requestID: 9, payload: ByteBuffer())) else {
+            return XCTFail("a closed connection answers nothing more")
+        }
+    }
+}
