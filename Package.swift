@@ -169,6 +169,7 @@ let package = Package(
             name: "StockroomTLSTests",
             dependencies: [
                 "StockroomTLS",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -182,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StockroomServerTests",
-            dependencies: ["StockroomServer", "StockroomClient", "StockroomWire", "TestSupport"],
+            dependencies: ["StockroomServer", "StockroomClient", "StockroomWire", "StockroomTLS", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

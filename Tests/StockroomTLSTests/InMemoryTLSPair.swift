@@ -1,5 +1,6 @@
 // InMemoryTLSPair: a client and a server OpenSSLHandler on two EmbeddedChannels, wired back to back.
 
+import TestSupport
 import NIOCore
 import NIOEmbedded
 import StockroomTLS

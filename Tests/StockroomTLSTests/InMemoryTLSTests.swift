@@ -1,5 +1,6 @@
 // InMemoryTLSTests: client and server OpenSSLHandlers talking through EmbeddedChannels, no sockets.
 
+import TestSupport
 import NIOCore
 import NIOEmbedded
 import StockroomTLS

@@ -1,5 +1,6 @@
 // LoopbackSupport: handlers and bounded waits for tests that run OpenSSLHandler over real loopback sockets.
 
+import TestSupport
 import NIOCore
 import StockroomTLS
 import XCTest
@@ -73,7 +74,7 @@ final class FirstLineCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.line.fail(TestFailure("connection closed before a full line arrived"))
+        self.line.fail(TestSupportError("connection closed before a full line arrived"))
         context.fireChannelInactive()
     }
 }
@@ -87,7 +88,7 @@ func waitBounded<Value: Sendable>(
     let bounded = future.eventLoop.makePromise(of: Value.self)
     future.cascade(to: bounded)
     let timeout = future.eventLoop.scheduleTask(in: .seconds(seconds)) {
-        bounded.fail(TestFailure("timed out after \(seconds)s waiting for \(what)"))
+        bounded.fail(TestSupportError("timed out after \(seconds)s waiting for \(what)"))
     }
     defer { timeout.cancel() }
     return try bounded.futureResult.wait()

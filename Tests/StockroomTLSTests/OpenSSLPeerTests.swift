@@ -1,5 +1,6 @@
 // OpenSSLPeerTests: OpenSSLHandler over loopback TCP against the real `openssl s_client` and `openssl s_server`.
 
+import TestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -195,7 +196,7 @@ final class OpenSSLPeerTests: XCTestCase {
             let port = Int(match.1)
         else {
             process.kill()
-            throw TestFailure("s_server did not report its port: \(process.outputText)")
+            throw TestSupportError("s_server did not report its port: \(process.outputText)")
         }
         return (process, port)
     }

@@ -1,5 +1,6 @@
 // TLSContextTests: building contexts from good and bad certificate, key and trust files.
 
+import TestSupport
 import StockroomTLS
 import XCTest
 

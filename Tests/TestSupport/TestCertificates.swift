@@ -3,17 +3,17 @@
 import Foundation
 
 /// Paths to PEM files in a temporary directory that `withTestCertificates` deletes afterwards.
-struct TestCertificates {
-    let directory: URL
+public struct TestCertificates: Sendable {
+    public let directory: URL
     /// Signs `serverCertificate` and `clientCertificate`.
-    let caCertificate: String
+    public let caCertificate: String
     /// A CA that signed nothing here: trusting only it must make verification fail.
-    let otherCACertificate: String
+    public let otherCACertificate: String
     /// CN localhost, subjectAltName DNS:localhost and IP:127.0.0.1.
-    let serverCertificate: String
-    let serverKey: String
-    let clientCertificate: String
-    let clientKey: String
+    public let serverCertificate: String
+    public let serverKey: String
+    public let clientCertificate: String
+    public let clientKey: String
 
     fileprivate static func generate(in directory: URL) throws -> TestCertificates {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -79,10 +79,22 @@ struct TestCertificates {
 }
 
 /// Makes fresh certificates in a new temporary directory, runs `body`, and always removes the directory.
-func withTestCertificates<Result>(_ body: (TestCertificates) throws -> Result) throws -> Result {
+public func withTestCertificates<Result>(_ body: (TestCertificates) throws -> Result) throws -> Result {
+    let directory = try makeCertificateDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try body(try TestCertificates.generate(in: directory))
+}
+
+/// The same, for a body that awaits (a server and a client talking over loopback).
+public func withTestCertificates<Result>(_ body: (TestCertificates) async throws -> Result) async throws -> Result {
+    let directory = try makeCertificateDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(try TestCertificates.generate(in: directory))
+}
+
+private func makeCertificateDirectory() throws -> URL {
     let directory = FileManager.default.temporaryDirectory
         .appendingPathComponent("stockroom-tls-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try body(try TestCertificates.generate(in: directory))
+    return directory
 }

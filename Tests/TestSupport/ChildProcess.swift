@@ -5,7 +5,7 @@ import XCTest
 
 /// A child process whose stdout and stderr are read on a background thread. Every wait has a
 /// deadline and `kill()` is meant for a `defer`, so a misbehaving peer cannot hang the suite.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
@@ -14,7 +14,7 @@ final class ChildProcess: @unchecked Sendable {
     private var collected = Data()
     private var outputEnded = false
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String]) throws {
         // Writing to the stdin of a child that already exited must fail with EPIPE, not kill the test runner.
         signal(SIGPIPE, SIG_IGN)
         self.process.executableURL = URL(fileURLWithPath: executable)
@@ -40,46 +40,46 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    static func openssl(_ arguments: [String]) throws -> ChildProcess {
+    public static func openssl(_ arguments: [String]) throws -> ChildProcess {
         try ChildProcess("/usr/bin/openssl", arguments)
     }
 
     /// Runs the openssl CLI to completion, failing if it takes too long or exits non-zero.
-    static func runOpenSSL(_ arguments: [String], timeout: TimeInterval = 30) throws {
+    public static func runOpenSSL(_ arguments: [String], timeout: TimeInterval = 30) throws {
         let child = try ChildProcess.openssl(arguments)
         defer { child.kill() }
         child.closeInput()
         guard let status = child.waitForExit(timeout: timeout) else {
-            throw TestFailure("openssl \(arguments.joined(separator: " ")) did not finish: \(child.outputText)")
+            throw TestSupportError("openssl \(arguments.joined(separator: " ")) did not finish: \(child.outputText)")
         }
         guard status == 0 else {
-            throw TestFailure("openssl \(arguments.joined(separator: " ")) exited \(status): \(child.outputText)")
+            throw TestSupportError("openssl \(arguments.joined(separator: " ")) exited \(status): \(child.outputText)")
         }
     }
 
-    var outputText: String {
+    public var outputText: String {
         self.condition.lock()
         defer { self.condition.unlock() }
         return String(decoding: self.collected, as: UTF8.self)
     }
 
-    var processIdentifier: Int32 { self.process.processIdentifier }
+    public var processIdentifier: Int32 { self.process.processIdentifier }
 
-    func send(_ text: String) {
+    public func send(_ text: String) {
         try? self.input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
     }
 
-    func closeInput() {
+    public func closeInput() {
         try? self.input.fileHandleForWriting.close()
     }
 
     /// The whole output so far once it contains `text`, or nil if the deadline passes first.
-    func waitForOutput(containing text: String, timeout: TimeInterval) -> String? {
+    public func waitForOutput(containing text: String, timeout: TimeInterval) -> String? {
         self.waitForOutput(timeout: timeout) { $0.contains(text) }
     }
 
     /// The whole output so far once `isComplete` accepts it, or nil if the deadline passes first.
-    func waitForOutput(timeout: TimeInterval, until isComplete: (String) -> Bool) -> String? {
+    public func waitForOutput(timeout: TimeInterval, until isComplete: (String) -> Bool) -> String? {
         let deadline = Date(timeIntervalSinceNow: timeout)
         self.condition.lock()
         defer { self.condition.unlock() }
@@ -95,7 +95,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The exit status, or nil if the process is still running at the deadline.
-    func waitForExit(timeout: TimeInterval) -> Int32? {
+    public func waitForExit(timeout: TimeInterval) -> Int32? {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while self.process.isRunning {
             if Date() > deadline {
@@ -106,19 +106,11 @@ final class ChildProcess: @unchecked Sendable {
         return self.process.terminationStatus
     }
 
-    func kill() {
+    public func kill() {
         if self.process.isRunning {
             Foundation.kill(self.process.processIdentifier, SIGKILL)
             self.process.waitUntilExit()
         }
         self.closeInput()
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-
-    init(_ description: String) {
-        self.description = description
     }
 }
