@@ -1,80 +1,86 @@
 // Hand-written RESP2 command encoding (an array of bulk strings) straight into a ByteBuffer.
+//
+// Each command is sized first and then written with raw pointer stores inside one
+// writeWithUnsafeMutableBytes: ByteBuffer's per-call bookkeeping (uniqueness and exclusivity checks)
+// would otherwise cost more than the copying for the ~25 small pieces of an EVALSHA.
 
 import NIOCore
 
 extension ByteBuffer {
-    @inlinable
     mutating func writeRESPCommand(_ arguments: [String]) {
-        self.writeRESPArrayHeader(count: arguments.count)
+        var size = RESPWriter.arrayHeaderSize(count: arguments.count)
         for argument in arguments {
-            self.writeRESPBulkString(argument)
+            size += RESPWriter.bulkStringSize(utf8Count: argument.utf8.count)
+        }
+        self.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { buffer in
+            var writer = RESPWriter(buffer)
+            writer.writeArrayHeader(count: arguments.count)
+            for argument in arguments {
+                writer.writeBulkString(argument)
+            }
+            return writer.finish(expectedSize: size)
         }
     }
 
     /// `EVALSHA sha numkeys key… arg…`, without building an argument array first.
-    @inlinable
     mutating func writeRESPEvalSHA(sha1: String, keys: [String], arguments: [String]) {
-        self.writeRESPArrayHeader(count: 3 + keys.count + arguments.count)
-        self.writeRESPBulkString("EVALSHA")
-        self.writeRESPBulkString(sha1)
-        self.writeRESPBulkString(decimal: keys.count)
+        let count = 3 + keys.count + arguments.count
+        var size =
+            RESPWriter.arrayHeaderSize(count: count) + RESPWriter.bulkStringSize(utf8Count: 7)
+            + RESPWriter.bulkStringSize(utf8Count: sha1.utf8.count)
+            + RESPWriter.bulkStringSize(utf8Count: RESPWriter.decimalDigitCount(keys.count))
         for key in keys {
-            self.writeRESPBulkString(key)
+            size += RESPWriter.bulkStringSize(utf8Count: key.utf8.count)
         }
         for argument in arguments {
-            self.writeRESPBulkString(argument)
+            size += RESPWriter.bulkStringSize(utf8Count: argument.utf8.count)
         }
-    }
-
-    @inlinable
-    mutating func writeRESPArrayHeader(count: Int) {
-        self.writeInteger(UInt8(ascii: "*"))
-        self.writeRESPDecimal(count)
-        self.writeInteger(UInt16(0x0D0A))  // "\r\n", big-endian
-    }
-
-    @inlinable
-    mutating func writeRESPBulkString(_ string: String) {
-        self.writeInteger(UInt8(ascii: "$"))
-        self.writeRESPDecimal(string.utf8.count)
-        self.writeInteger(UInt16(0x0D0A))
-        self.writeString(string)
-        self.writeInteger(UInt16(0x0D0A))
-    }
-
-    @inlinable
-    mutating func writeRESPBulkString(decimal value: Int) {
-        let digits = Self.decimalDigitCount(value)
-        self.writeInteger(UInt8(ascii: "$"))
-        self.writeRESPDecimal(digits)
-        self.writeInteger(UInt16(0x0D0A))
-        self.writeRESPDecimal(value)
-        self.writeInteger(UInt16(0x0D0A))
-    }
-
-    /// ASCII digits of a non-negative `value`, without going through `String`.
-    @inlinable
-    mutating func writeRESPDecimal(_ value: Int) {
-        precondition(value >= 0, "RESP lengths and counts are never negative")
-        if value < 10 {
-            self.writeInteger(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
-            return
-        }
-        let count = Self.decimalDigitCount(value)
-        self.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-            var remaining = value
-            var index = count
-            while index > 0 {
-                index -= 1
-                pointer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
-                remaining /= 10
+        self.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { buffer in
+            var writer = RESPWriter(buffer)
+            writer.writeArrayHeader(count: count)
+            writer.writeBulkString("EVALSHA")
+            writer.writeBulkString(sha1)
+            writer.writeBulkString(decimal: keys.count)
+            for key in keys {
+                writer.writeBulkString(key)
             }
-            return count
+            for argument in arguments {
+                writer.writeBulkString(argument)
+            }
+            return writer.finish(expectedSize: size)
         }
     }
 
-    @inlinable
+    /// ASCII digits of a non-negative `value`.
+    mutating func writeRESPDecimal(_ value: Int) {
+        let size = RESPWriter.decimalDigitCount(value)
+        self.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { buffer in
+            var writer = RESPWriter(buffer)
+            writer.writeDecimal(value)
+            return writer.finish(expectedSize: size)
+        }
+    }
+}
+
+/// Writes RESP pieces into memory already reserved for them (sizes computed by the static helpers).
+struct RESPWriter {
+    private let base: UnsafeMutableRawBufferPointer
+    private var offset = 0
+
+    init(_ base: UnsafeMutableRawBufferPointer) {
+        self.base = base
+    }
+
+    static func arrayHeaderSize(count: Int) -> Int {
+        1 + decimalDigitCount(count) + 2
+    }
+
+    static func bulkStringSize(utf8Count: Int) -> Int {
+        1 + decimalDigitCount(utf8Count) + 2 + utf8Count + 2
+    }
+
     static func decimalDigitCount(_ value: Int) -> Int {
+        precondition(value >= 0, "RESP lengths and counts are never negative")
         var count = 1
         var remaining = value
         while remaining >= 10 {
@@ -82,5 +88,62 @@ extension ByteBuffer {
             count += 1
         }
         return count
+    }
+
+    mutating func writeArrayHeader(count: Int) {
+        self.writeByte(UInt8(ascii: "*"))
+        self.writeDecimal(count)
+        self.writeCRLF()
+    }
+
+    mutating func writeBulkString(_ string: String) {
+        var string = string
+        // Native Swift strings are contiguous UTF-8 already, so this never copies them.
+        string.withUTF8 { utf8 in
+            self.writeByte(UInt8(ascii: "$"))
+            self.writeDecimal(utf8.count)
+            self.writeCRLF()
+            if let source = utf8.baseAddress, utf8.count > 0 {
+                (self.base.baseAddress! + self.offset).copyMemory(from: source, byteCount: utf8.count)
+                self.offset += utf8.count
+            }
+            self.writeCRLF()
+        }
+    }
+
+    mutating func writeBulkString(decimal value: Int) {
+        self.writeByte(UInt8(ascii: "$"))
+        self.writeDecimal(Self.decimalDigitCount(value))
+        self.writeCRLF()
+        self.writeDecimal(value)
+        self.writeCRLF()
+    }
+
+    mutating func writeDecimal(_ value: Int) {
+        let count = Self.decimalDigitCount(value)
+        var remaining = value
+        var index = self.offset + count
+        while index > self.offset {
+            index -= 1
+            self.base[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
+        self.offset += count
+    }
+
+    private mutating func writeCRLF() {
+        self.base[self.offset] = UInt8(ascii: "\r")
+        self.base[self.offset + 1] = UInt8(ascii: "\n")
+        self.offset += 2
+    }
+
+    private mutating func writeByte(_ byte: UInt8) {
+        self.base[self.offset] = byte
+        self.offset += 1
+    }
+
+    func finish(expectedSize: Int) -> Int {
+        precondition(self.offset == expectedSize, "RESP size computed as \(expectedSize) but \(self.offset) bytes written")
+        return self.offset
     }
 }

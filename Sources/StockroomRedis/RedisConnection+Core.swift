@@ -85,8 +85,14 @@ extension RedisConnection {
         // MARK: Connecting
 
         private func connect(attempt: Int) {
+            self.logger.debug("Connecting to Redis", metadata: ["sr.redis.attempt": "\(attempt)"])
             guard let bootstrap = ClientBootstrap(validatingGroup: self.eventLoop) else {
-                preconditionFailure("RedisConnection needs an event loop from NIOPosix (e.g. MultiThreadedEventLoopGroup)")
+                let error = RedisError(
+                    code: .notConnected,
+                    message: "RedisConnection needs a NIOPosix event loop (e.g. from MultiThreadedEventLoopGroup), got \(self.eventLoop)"
+                )
+                self.connectFailed(error)
+                return
             }
             let commandTimeout = self.configuration.commandTimeout
             let logger = self.logger
@@ -123,8 +129,7 @@ extension RedisConnection {
                             code: .notConnected,
                             message: "cannot connect to Redis at \(self.configuration.url): \(error)",
                             underlying: error
-                        ),
-                        attempt: attempt
+                        )
                     )
                 }
             }
@@ -192,7 +197,7 @@ extension RedisConnection {
                 (error as? RedisError) ?? RedisError(code: .connectionClosed, message: "\(error)", underlying: error)
             failure.message = "\(step) failed on \(self.configuration.url): \(failure.message)"
             handler.close(error: failure)
-            self.connectFailed(failure, attempt: nil)
+            self.connectFailed(failure)
         }
 
         private func handshakeSucceeded(_ handler: RedisChannelHandler) {
@@ -203,7 +208,7 @@ extension RedisConnection {
                     self.connectionLost(handler)
                 }
                 if isFirst {
-                    self.logger.debug("Connected to Redis")
+                    self.logger.info("Connected to Redis")
                     self.startupPromise?.succeed()
                     self.startupPromise = nil
                 } else {
@@ -214,7 +219,7 @@ extension RedisConnection {
             }
         }
 
-        private func connectFailed(_ error: RedisError, attempt: Int?) {
+        private func connectFailed(_ error: RedisError) {
             self.perform(self.stateMachine.connectFailed(error))
         }
 

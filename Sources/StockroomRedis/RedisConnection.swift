@@ -61,8 +61,13 @@ public final class RedisConnection: Sendable {
     /// on a dedicated connection).
     public func send(_ arguments: [String], timeout: TimeAmount?) -> EventLoopFuture<RESPValue> {
         let promise = self.eventLoop.makePromise(of: RESPValue.self)
-        self.onLoop { core in
-            core.send(arguments, timeout: timeout, promise: promise)
+        // Spelled out rather than through onLoop: no closure is allocated on the hot, on-loop path.
+        if self.eventLoop.inEventLoop {
+            self.core.value.send(arguments, timeout: timeout, promise: promise)
+        } else {
+            self.eventLoop.execute {
+                self.core.value.send(arguments, timeout: timeout, promise: promise)
+            }
         }
         return promise.futureResult
     }
@@ -73,8 +78,12 @@ public final class RedisConnection: Sendable {
     public func evalScript(_ script: RedisScript, keys: [String], arguments: [String]) -> EventLoopFuture<RESPValue> {
         let promise = self.eventLoop.makePromise(of: RESPValue.self)
         let request = EvalRequest(script: script, keys: keys, arguments: arguments)
-        self.onLoop { core in
-            core.evalScript(request, promise: promise)
+        if self.eventLoop.inEventLoop {
+            self.core.value.evalScript(request, promise: promise)
+        } else {
+            self.eventLoop.execute {
+                self.core.value.evalScript(request, promise: promise)
+            }
         }
         return promise.futureResult
     }
@@ -89,7 +98,6 @@ public final class RedisConnection: Sendable {
         return promise.futureResult
     }
 
-    @inline(__always)
     private func onLoop(_ body: @escaping @Sendable (Core) -> Void) {
         if self.eventLoop.inEventLoop {
             body(self.core.value)

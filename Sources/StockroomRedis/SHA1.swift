@@ -1,78 +1,19 @@
-// SHA1: the SHA-1 digest Redis uses to name scripts (FIPS 180-4), so no crypto dependency is needed.
+// SHA1: the digest Redis names scripts by, from the system OpenSSL.
+
+import COpenSSL
 
 enum SHA1 {
-    static func hexDigest(of string: String) -> String {
-        var message = Array(string.utf8)
-        let bitLength = UInt64(message.count) &* 8
-        message.append(0x80)
-        while message.count % 64 != 56 {
-            message.append(0)
+    /// Lower-case hex SHA-1 of `text`'s UTF-8 bytes: what `SCRIPT LOAD` answers for that script.
+    static func hexDigest(of text: String) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let succeeded = Array(text.utf8).withUnsafeBytes { bytes in
+            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha1(), nil) == 1
         }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-
-        var h0: UInt32 = 0x6745_2301
-        var h1: UInt32 = 0xEFCD_AB89
-        var h2: UInt32 = 0x98BA_DCFE
-        var h3: UInt32 = 0x1032_5476
-        var h4: UInt32 = 0xC3D2_E1F0
-        var w = [UInt32](repeating: 0, count: 80)
-
-        for chunk in stride(from: 0, to: message.count, by: 64) {
-            for i in 0..<16 {
-                let base = chunk + 4 * i
-                w[i] =
-                    UInt32(message[base]) << 24 | UInt32(message[base + 1]) << 16
-                    | UInt32(message[base + 2]) << 8 | UInt32(message[base + 3])
-            }
-            for i in 16..<80 {
-                w[i] = rotateLeft(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], by: 1)
-            }
-            var a = h0
-            var b = h1
-            var c = h2
-            var d = h3
-            var e = h4
-            for i in 0..<80 {
-                let f: UInt32
-                let k: UInt32
-                switch i {
-                case 0..<20:
-                    f = (b & c) | (~b & d)
-                    k = 0x5A82_7999
-                case 20..<40:
-                    f = b ^ c ^ d
-                    k = 0x6ED9_EBA1
-                case 40..<60:
-                    f = (b & c) | (b & d) | (c & d)
-                    k = 0x8F1B_BCDC
-                default:
-                    f = b ^ c ^ d
-                    k = 0xCA62_C1D6
-                }
-                let temp = rotateLeft(a, by: 5) &+ f &+ e &+ k &+ w[i]
-                e = d
-                d = c
-                c = rotateLeft(b, by: 30)
-                b = a
-                a = temp
-            }
-            h0 = h0 &+ a
-            h1 = h1 &+ b
-            h2 = h2 &+ c
-            h3 = h3 &+ d
-            h4 = h4 &+ e
-        }
-        return [h0, h1, h2, h3, h4].map(hex8).joined()
-    }
-
-    private static func rotateLeft(_ value: UInt32, by count: UInt32) -> UInt32 {
-        (value << count) | (value >> (32 - count))
-    }
-
-    private static func hex8(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 8 - digits.count) + digits
+        precondition(succeeded && length == 20, "OpenSSL could not compute a SHA-1")
+        return digest.prefix(Int(length)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }
