@@ -10,6 +10,10 @@
 /// stockroom:{p3}:skus                        set: the SKUs of partition 3
 /// stockroom:{p3}:purchase:<purchase id>      hash: the first answer to that purchase (expires)
 /// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
+/// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
+/// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
+/// stockroom:{p3}:audit:redrive                stream: who redrove what, when
+/// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
 /// ```
 public struct KeySpace: Sendable, Hashable {
     public static let defaultPrefix = "stockroom"
@@ -50,6 +54,22 @@ public struct KeySpace: Sendable, Hashable {
     }
 
     public func stream(_ topic: Topic, partition: Int) -> String { "\(tag(partition)):stream:\(topic.rawValue)" }
+
+    /// Where `group` reads entries of `topic` again after a redrive: only that group reads it.
+    public func retryStream(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):retry:\(topic.rawValue):\(group)"
+    }
+
+    /// `group`'s dead letters of `topic`.
+    public func deadLetterStream(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):dlq:\(topic.rawValue):\(group)"
+    }
+
+    /// The audit trail of redrives in one partition.
+    public func redriveAuditStream(partition: Int) -> String { "\(tag(partition)):audit:redrive" }
+
+    /// Our record of one factory order, by our own order reference (`SKU@n`).
+    public func orderKey(_ order: String, partition: Int) -> String { "\(tag(partition)):order:\(order)" }
 
     /// Every partition's stream of one topic, for consumers that read them all.
     public func streams(_ topic: Topic) -> [String] { (0..<partitions).map { stream(topic, partition: $0) } }

@@ -1,0 +1,1 @@
+// Placeholder: the factory module's sources come here.

@@ -1,0 +1,48 @@
+/// One stream entry handed to a group's handler.
+public struct StreamEntry: Sendable, Hashable {
+    /// The entry's id in `stream` (`1700000000000-0`).
+    public var id: String
+    /// The stream it was read from: a topic's partition stream, or the group's retry stream.
+    public var stream: String
+    public var partition: Int
+    /// Flat field/value pairs, as XRANGE shows them.
+    public var fields: [String: String]
+    /// Redis's own delivery count for this group, this delivery included.
+    public var deliveries: Int
+
+    public init(id: String, stream: String, partition: Int, fields: [String: String], deliveries: Int) {
+        self.id = id
+        self.stream = stream
+        self.partition = partition
+        self.fields = fields
+        self.deliveries = deliveries
+    }
+}
+
+/// Keeps a long-running handler's claim on its entry (`XCLAIM … JUSTID`), so that the reclaimer
+/// does not hand it to another consumer while this one is still working.
+public protocol ClaimHeartbeat: Sendable {
+    func refresh() async throws
+}
+
+/// What a consumer group does with each entry.
+///
+/// The entry is acknowledged only after `handle` returns, so `handle` must make its effect durable
+/// before returning, and must be idempotent: a crash after the effect and before the XACK delivers
+/// the entry again. A thrown error leaves the entry pending; it is retried after the group's
+/// visibility timeout and dead-lettered after too many deliveries. Throw `PoisonEntry` for an entry
+/// that can never succeed (it cannot even be parsed): it goes to the dead letters at once.
+public protocol EntryHandler: Sendable {
+    func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws
+}
+
+/// An entry that no retry can fix: the handler cannot parse it.
+public struct PoisonEntry: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "poison entry: \(reason)" }
+}
