@@ -35,8 +35,8 @@ final class KeySpaceTests: XCTestCase {
             let second = try await SalesStore.open(on: redis, configuration: configuration, prefix: prefix, logger: Logger(label: "test")).get()
             XCTAssertEqual(first.keys.partitions, 3)
             XCTAssertEqual(second.keys.partitions, 3)
-            let observed1 = try await redis.send(["GET", "\(prefix):partitions"]).get().string
-            XCTAssertEqual(observed1, "3")
+            let recordedCount = try await redis.send(["GET", "\(prefix):partitions"]).get().string
+            XCTAssertEqual(recordedCount, "3")
             try await deleteKeys(prefixed: prefix, on: redis)
         }
     }

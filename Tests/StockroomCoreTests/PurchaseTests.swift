@@ -71,8 +71,8 @@ final class PurchaseTests: XCTestCase {
                 let again = try await store.purchase(order, on: redis).get()
                 XCTAssertEqual(again, PurchaseDecision(outcome: .sold, stock: 3, isReplay: true))
             }
-            let observed1 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed1, 3)
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 3)
             let sales = try await streamEntries(store.keys.stream(.sales, partition: store.keys.partition(of: "SKU-1")), on: redis)
             XCTAssertEqual(sales.count, 1)
             XCTAssertEqual(sales.first?["purchase"], "req-1")
@@ -90,14 +90,14 @@ final class PurchaseTests: XCTestCase {
         try await withStore { store, redis in
             _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 0), on: redis).get()
             let order = PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: "")
-            let observed2 = try await store.purchase(order, on: redis).get()
-            XCTAssertEqual(observed2, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false))
+            let firstAnswer = try await store.purchase(order, on: redis).get()
+            XCTAssertEqual(firstAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false))
             _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
             // Same purchase id: the same request, so the same answer, even though stock came back.
-            let observed3 = try await store.purchase(order, on: redis).get()
-            XCTAssertEqual(observed3, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: true))
-            let observed4 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed4, 10)
+            let retryAnswer = try await store.purchase(order, on: redis).get()
+            XCTAssertEqual(retryAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: true))
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 10)
         }
     }
 
@@ -107,8 +107,8 @@ final class PurchaseTests: XCTestCase {
             _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: ""), on: redis).get()
             await XCTAssertSalesError(.invalidArgument, try await store.purchase(
                 PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: ""), on: redis).get())
-            let observed5 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed5, 4)
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 4)
         }
     }
 
@@ -132,13 +132,13 @@ final class PurchaseTests: XCTestCase {
             await XCTAssertSalesError(.invalidArgument, try await store.purchase(
                 PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "f", customer: String(repeating: "x", count: 129)), on: redis).get())
 
-            let observed6 = try await countKeys(prefixed: store.keys.prefix, on: redis)
-            XCTAssertEqual(observed6, before, "a refusal creates no key")
-            let observed7 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed7, 5)
+            let keysAfter = try await countKeys(prefixed: store.keys.prefix, on: redis)
+            XCTAssertEqual(keysAfter, before, "a refusal creates no key")
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 5)
             let partition = store.keys.partition(of: "SKU-1")
-            let observed8 = try await streamEntries(store.keys.stream(.sales, partition: partition), on: redis).count
-            XCTAssertEqual(observed8, 0)
+            let salesEvents = try await streamEntries(store.keys.stream(.sales, partition: partition), on: redis).count
+            XCTAssertEqual(salesEvents, 0)
         }
     }
 
@@ -159,8 +159,8 @@ final class PurchaseTests: XCTestCase {
                 _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p\(number)", customer: ""), on: redis).get()
             }
             let stockEmpty = store.keys.stream(.stockEmpty, partition: store.keys.partition(of: "SKU-1"))
-            let observed9 = try await streamEntries(stockEmpty, on: redis).count
-            XCTAssertEqual(observed9, 0, "stock 3 is above the reorder point 2")
+            let eventsSoFar = try await streamEntries(stockEmpty, on: redis).count
+            XCTAssertEqual(eventsSoFar, 0, "stock 3 is above the reorder point 2")
 
             _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p2", customer: ""), on: redis).get()
             var events = try await streamEntries(stockEmpty, on: redis)
@@ -175,8 +175,8 @@ final class PurchaseTests: XCTestCase {
             }
             events = try await streamEntries(stockEmpty, on: redis)
             XCTAssertEqual(events.count, 1)
-            let observed10 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed10, 0)
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 0)
         }
     }
 

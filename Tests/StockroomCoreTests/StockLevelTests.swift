@@ -8,8 +8,8 @@ final class StockLevelTests: XCTestCase {
         try await withStore(configure: { $0.defaultReorderQuantity = 25 }) { store, redis in
             let created = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7), on: redis).get()
             XCTAssertEqual(created, StockLevel(sku: "SKU-1", stock: 7, reorderPoint: 0, reorderQuantity: 25, openOrder: nil))
-            let observed1 = try await store.stockLevel(of: "SKU-1", on: redis).get()
-            XCTAssertEqual(observed1, created)
+            let readBack = try await store.stockLevel(of: "SKU-1", on: redis).get()
+            XCTAssertEqual(readBack, created)
 
             // Plain fields, so that `redis-cli HGETALL` reads like the docs.
             let fields = try await hashFields(store.keys.skuKey("SKU-1"), on: redis)
@@ -38,8 +38,8 @@ final class StockLevelTests: XCTestCase {
             await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "", stock: 1), on: redis).get())
             await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: String(repeating: "A", count: 65), stock: 1), on: redis).get())
             await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "a{b}", stock: 1), on: redis).get())
-            let observed2 = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(observed2, 7)
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 7)
         }
     }
 

@@ -23,8 +23,8 @@ final class AuthenticationTests: XCTestCase {
                 try await connection.send(.purchase(Purchase(sku: "SKU-1", quantity: 1, purchaseID: "p", customer: "")), id: 3)
                 try await connection.expectError(.unauthenticated, id: 3)
                 try await connection.send(.ping(ByteBuffer()), id: 4)
-                let observed1 = try await connection.receive()?.response
-                XCTAssertEqual(observed1, .pong(ByteBuffer()))
+                let pong = try await connection.receive()?.response
+                XCTAssertEqual(pong, .pong(ByteBuffer()))
             }
         }
     }
@@ -38,8 +38,8 @@ final class AuthenticationTests: XCTestCase {
                 try await connection.send(.auth(token: "sales-secre"), id: 3)
                 try await connection.expectError(.unauthenticated, id: 3)
                 try await connection.send(.auth(token: "sales-secret"), id: 4)
-                let observed2 = try await connection.receive()
-                XCTAssertEqual(observed2, ResponseEnvelope(requestID: 4, response: .authOK(.sales)))
+                let granted = try await connection.receive()
+                XCTAssertEqual(granted, ResponseEnvelope(requestID: 4, response: .authOK(.sales)))
             }
         }
     }
@@ -57,8 +57,8 @@ final class AuthenticationTests: XCTestCase {
             } catch let error as StockroomClientError {
                 XCTAssertEqual(error.serverCode, .forbidden)
             }
-            let observed3 = try await harness.stock(of: "SKU-1")
-            XCTAssertEqual(observed3, 3)
+            let stockAfter = try await harness.stock(of: "SKU-1")
+            XCTAssertEqual(stockAfter, 3)
             await admin.close()
             await seller.close()
         }

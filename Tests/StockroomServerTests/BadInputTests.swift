@@ -40,8 +40,8 @@ final class BadInputTests: XCTestCase {
                 try await connection.sendBytes([0, 0, 0, 6, 0x83, 0, 0, 0, 0, 4])
                 try await connection.expectError(.unknownOpcode, id: 4)
                 try await connection.send(.ping(ByteBuffer()), id: 5)
-                let observed1 = try await connection.receive()?.requestID
-                XCTAssertEqual(observed1, 5)
+                let pongID = try await connection.receive()?.requestID
+                XCTAssertEqual(pongID, 5)
             }
         }
     }
@@ -53,8 +53,8 @@ final class BadInputTests: XCTestCase {
                 // Only the header: the server must not wait for 16 MiB to arrive.
                 try await connection.sendBytes([0x01, 0, 0, 0, 0x10, 0, 0, 0, 0, 9])
                 try await connection.expectError(.frameTooLarge, id: 0)
-                let observed2 = try await connection.receive()
-                XCTAssertNil(observed2, "the server closes after FRAME_TOO_LARGE")
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose, "the server closes after FRAME_TOO_LARGE")
             }
         }
     }
@@ -65,8 +65,8 @@ final class BadInputTests: XCTestCase {
                 try await connection.hello()
                 try await connection.sendBytes([0, 0, 0, 2, 0x03, 0])
                 try await connection.expectError(.badFrame, id: 0)
-                let observed3 = try await connection.receive()
-                XCTAssertNil(observed3)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
             }
         }
     }
@@ -76,8 +76,8 @@ final class BadInputTests: XCTestCase {
             try await withRawConnection(port: harness.port) { connection in
                 try await connection.send(.stockGet(sku: "X"), id: 11)
                 try await connection.expectError(.helloRequired, id: 11)
-                let observed4 = try await connection.receive()
-                XCTAssertNil(observed4)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
             }
         }
     }
@@ -88,8 +88,8 @@ final class BadInputTests: XCTestCase {
                 try await connection.hello()
                 try await connection.send(.hello(Hello(minVersion: 1, maxVersion: 1, clientName: "again")), id: 2)
                 try await connection.expectError(.helloRequired, id: 2)
-                let observed5 = try await connection.receive()
-                XCTAssertNil(observed5)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
             }
         }
     }
@@ -100,8 +100,8 @@ final class BadInputTests: XCTestCase {
                 try await connection.send(.hello(Hello(minVersion: 2, maxVersion: 9, clientName: "future")), id: 1)
                 let message = try await connection.expectError(.unsupportedVersion, id: 1)
                 XCTAssertEqual(message?.contains("2-9"), true)
-                let observed6 = try await connection.receive()
-                XCTAssertNil(observed6)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
             }
         }
     }
@@ -141,8 +141,8 @@ final class BadInputTests: XCTestCase {
                     try await connection.expectError(code, id: UInt32(100 + index))
                 }
             }
-            let observed7 = try await harness.stock(of: "SKU-1")
-            XCTAssertEqual(observed7, 5)
+            let stockAfter = try await harness.stock(of: "SKU-1")
+            XCTAssertEqual(stockAfter, 5)
             let info = try await client.stock(of: "SKU-1")
             XCTAssertEqual(info.reorderQuantity, 100)
             await client.close()
@@ -158,8 +158,8 @@ final class BadInputTests: XCTestCase {
             try await withRawConnection(port: harness.port) { connection in
                 try await connection.sendBytes(Array(repeating: 0xFF, count: 64))
                 try await connection.expectError(.frameTooLarge, id: 0)
-                let observed8 = try await connection.receive()
-                XCTAssertNil(observed8)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
             }
             try await withRawConnection(port: harness.port) { connection in
                 try await connection.sendBytes([0, 0, 0, 6, 0x10, 0, 0, 0, 0, 1])
@@ -191,8 +191,8 @@ final class BadInputTests: XCTestCase {
                 guard case .error(let error) = answers[3] else { return XCTFail("expected OVERLOADED, got \(String(describing: answers[3]))") }
                 XCTAssertEqual(error.code, .overloaded)
             }
-            let observed9 = try await harness.stock(of: "SKU-1")
-            XCTAssertEqual(observed9, 9, "the refused purchase sold nothing")
+            let stockAfter = try await harness.stock(of: "SKU-1")
+            XCTAssertEqual(stockAfter, 9, "the refused purchase sold nothing")
             await admin.close()
         }
     }

@@ -29,8 +29,8 @@ final class GracefulShutdownTests: XCTestCase {
             }
             let sold = results.compactMap { $0 }.filter { $0.outcome == .sold }.count
             // Every answered purchase is one unit gone, and no unit is gone without an answer.
-            let observed1 = try await harness.stock(of: "SKU-1")
-            XCTAssertEqual(observed1, 1000 - sold)
+            let stockAfter = try await harness.stock(of: "SKU-1")
+            XCTAssertEqual(stockAfter, 1000 - sold)
 
             do {
                 _ = try await harness.client()
