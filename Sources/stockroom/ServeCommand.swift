@@ -5,7 +5,6 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StockroomCore
-import StockroomEmbeddedRedis
 import StockroomRedis
 import StockroomServer
 import StockroomTLS
@@ -48,51 +47,26 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try logging.makeLogger(label: "stockroom.serve")
         let environment = ProcessInfo.processInfo.environment
         let address = try HostPort(listen)
-
-        var embedded: RedisServerProcess?
-        let redisURL: String
-        if let url = redis ?? environment["STOCKROOM_REDIS"] {
-            redisURL = url
-        } else {
-            let server = try await RedisServerProcess.start(dataDirectory: dataDir)
-            logger.info("started an embedded Redis", metadata: ["sr.redis": "\(server.url)", "sr.data": "\(dataDir)"])
-            embedded = server
-            redisURL = server.url
-        }
-
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         do {
-            try await serve(redisURL: redisURL, address: address, group: group, environment: environment, logger: logger)
+            try await withRedisURL(redis ?? environment["STOCKROOM_REDIS"], dataDirectory: dataDir, logger: logger) { url in
+                var redisConfiguration = try RedisConfiguration(url: url)
+                redisConfiguration.scripts = SalesScripts.all
+                try await withEventLoopGroup(threads: threads) { group in
+                    try await withResource(
+                        acquire: { try await RedisConnectionsByLoop.connect(configuration: redisConfiguration, group: group, logger: logger) },
+                        release: { await $0.close() }
+                    ) { connections in
+                        try await serve(
+                            connections: connections, redisURL: redisConfiguration.url, address: address,
+                            group: group, environment: environment, logger: logger
+                        )
+                    }
+                }
+            }
         } catch {
             logger.error("the server stopped on an error", metadata: ["sr.error": "\(error)"])
-            try? await group.shutdownGracefully()
-            await embedded?.stop()
             throw ExitCode.failure
         }
-        try? await group.shutdownGracefully()
-        await embedded?.stop()
-    }
-
-    private func serve(
-        redisURL: String,
-        address: HostPort,
-        group: MultiThreadedEventLoopGroup,
-        environment: [String: String],
-        logger: Logger
-    ) async throws {
-        var redisConfiguration = try RedisConfiguration(url: redisURL)
-        redisConfiguration.scripts = SalesScripts.all
-        let connections = try await RedisConnectionsByLoop.connect(
-            configuration: redisConfiguration, group: group, logger: logger
-        )
-        do {
-            try await serve(connections: connections, redisURL: redisConfiguration.url, address: address,
-                            group: group, environment: environment, logger: logger)
-        } catch {
-            await connections.close()
-            throw error
-        }
-        await connections.close()
     }
 
     private func serve(
