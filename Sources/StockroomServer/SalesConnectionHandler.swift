@@ -15,6 +15,9 @@ final class SalesConnectionHandler: ChannelInboundHandler {
     private let backend: SalesBackend
     private let logger: Logger
     private var context: ChannelHandlerContext?
+    /// A flush is scheduled for the end of this event-loop turn: the answers of one Redis read go
+    /// out in one syscall instead of one each.
+    private var flushScheduled = false
 
     init(configuration: ServerConfiguration, backend: SalesBackend, logger: Logger) {
         self.stateMachine = ConnectionStateMachine(
@@ -63,10 +66,10 @@ final class SalesConnectionHandler: ChannelInboundHandler {
     private func perform(_ action: ConnectionStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .reply(let envelope):
-            context.writeAndFlush(wrapOutboundOut(envelope), promise: nil)
+            _ = write(envelope, context: context)
         case .replyAndClose(let envelope):
             logger.debug("closing a connection", metadata: ["sr.req": "\(envelope.requestID)"])
-            context.writeAndFlush(wrapOutboundOut(envelope)).assumeIsolated().whenComplete { _ in
+            write(envelope, context: context).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         case .execute(let requestID, let request):
@@ -83,7 +86,7 @@ final class SalesConnectionHandler: ChannelInboundHandler {
         // The backend answers on this channel's event loop: no hop between Redis's reply and ours.
         backend.execute(request).assumeIsolated().whenSuccess { [self] response in
             guard let context else { return }  // the connection is gone; nobody is waiting
-            let written = context.writeAndFlush(wrapOutboundOut(ResponseEnvelope(requestID: requestID, response: response)))
+            let written = write(ResponseEnvelope(requestID: requestID, response: response), context: context)
             switch stateMachine.requestCompleted() {
             case .close:
                 // The last answer of a draining connection: close only once it is on the wire.
@@ -92,6 +95,21 @@ final class SalesConnectionHandler: ChannelInboundHandler {
                 perform(action, context: context)
             }
         }
+    }
+}
+
+extension SalesConnectionHandler {
+    /// Queues an answer and makes sure a flush follows before the event loop moves on.
+    private func write(_ envelope: ResponseEnvelope, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let written = context.write(wrapOutboundOut(envelope))
+        if !flushScheduled {
+            flushScheduled = true
+            context.eventLoop.assumeIsolated().execute { [self] in
+                flushScheduled = false
+                self.context?.flush()
+            }
+        }
+        return written
     }
 }
 
