@@ -1,0 +1,54 @@
+/// Where the legacy factory is, who we are to it, and how hard we may push it.
+public struct FactoryConfiguration: Sendable {
+    /// Scheme, host and port of the factory, without a path: `http://factory.internal:8080`.
+    public var baseURL = "http://127.0.0.1:7490"
+    /// The order endpoint. Older factory docs name it `/manufacture`.
+    public var path = "/api/manufactures"
+    public var factoryID = "FF-500293"
+    public var requester = "stockroom"
+    public var messageGroupID = "stock-arrival-group"
+    /// Our side port's arrival endpoint; each order appends `?order=<percent-encoded SKU@n>`.
+    public var callbackURL = "http://127.0.0.1:7480/arrival"
+    /// Bounds one call, connection included. A timed-out call may still have reached the factory.
+    public var requestTimeout: Duration = .seconds(10)
+    /// Calls in flight at once: the factory is slow and falls over when crowded.
+    public var maxConcurrentCalls = 4
+    /// Calls started per second, over all concurrent callers of one client.
+    public var maxCallsPerSecond: Double = 10
+    /// How often a handler waiting on the factory refreshes its claim on the stream entry.
+    public var heartbeatInterval: Duration = .seconds(5)
+
+    public init() {}
+
+    /// The full URL of the order endpoint.
+    public var orderURL: String {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + (path.hasPrefix("/") ? path : "/" + path)
+    }
+
+    /// The callback URL that carries `order` back to us, verbatim through the factory.
+    public func callbackURL(for order: String) -> String {
+        let separator = callbackURL.contains("?") ? "&" : "?"
+        return callbackURL + separator + "order=" + PercentEncoding.encodeQueryValue(order)
+    }
+}
+
+/// Percent-encoding for a query value: everything but RFC 3986 unreserved characters is encoded.
+enum PercentEncoding {
+    static func encodeQueryValue(_ value: String) -> String {
+        var encoded = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return encoded
+    }
+}

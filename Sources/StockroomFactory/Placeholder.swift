@@ -1,1 +1,0 @@
-// Placeholder: the factory module's sources come here.

@@ -1,0 +1,137 @@
+import Prometheus
+import StockroomCore
+import StockroomFactory
+import StockroomPipeline
+import TestSupport
+import XCTest
+
+/// Sell out → factory order → simulated factory → callback on the side port → warehouse, without
+/// the pipeline runtime: each handler is called with the entries the runtime would hand it.
+final class EndToEndTests: XCTestCase {
+    private struct Rig {
+        let factory: FactorySimulator
+        let sidePort: SidePortService
+        let warehouse: WarehouseArrivalHandler
+    }
+
+    private func withRig(
+        _ env: FactoryTestEnvironment,
+        _ body: (Rig, FactoryClient, FactoryOrderHandler) async throws -> Void
+    ) async throws {
+        var sideConfiguration = SidePortConfiguration()
+        sideConfiguration.port = 0
+        let registry = PrometheusCollectorRegistry()
+        let metrics = FactoryMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let intake = ArrivalIntake(keys: env.keys, redis: env.redis, metrics: metrics, logger: testLogger())
+        let rig = Rig(
+            factory: FactorySimulator(configuration: simulatorConfiguration(), logger: testLogger()),
+            sidePort: SidePortService(
+                configuration: sideConfiguration, intake: intake, redis: env.redis, registry: registry, logger: testLogger()
+            ),
+            warehouse: WarehouseArrivalHandler(keys: env.keys, redis: env.redis, metrics: metrics, logger: testLogger())
+        )
+        try await withServices([rig.factory, rig.sidePort]) {
+            let configuration = factoryConfiguration(
+                factoryPort: try await rig.factory.listening.port(), sidePort: try await rig.sidePort.listening.port()
+            )
+            let client = FactoryClient(configuration: configuration, httpClient: testHTTPClient, metrics: metrics, logger: testLogger())
+            let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+            try await body(rig, client, handler)
+        }
+    }
+
+    /// Waits (bounded) until `count` arrival entries of `sku` are in its stream.
+    private func arrivals(_ env: FactoryTestEnvironment, of sku: String, count: Int) async throws -> [StreamEntry] {
+        try await eventually("\(count) arrival(s) of \(sku)") { () async throws -> [StreamEntry]? in
+            let entries = try await env.arrivalEntries(of: sku)
+            return entries.count >= count ? entries : nil
+        }
+    }
+
+    func testSoldOutSKUIsRestockedAndSellsAgain() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("E2E-1", stock: 2, reorderQuantity: 10)
+            let refused = try await env.store.purchase(
+                PurchaseOrder(sku: "E2E-1", quantity: 1, purchaseID: "e2e-refused", customer: "c"), on: env.redis
+            ).get()
+            XCTAssertEqual(refused.outcome, .outOfStock)
+
+            try await withRig(env) { rig, _, handler in
+                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                let arrival = try await arrivals(env, of: "E2E-1", count: 1)
+                XCTAssertEqual(arrival.first?.fields["order"], "E2E-1@1")
+                XCTAssertEqual(arrival.first?.fields["quantity"], "10")
+
+                let outcome = try await rig.warehouse.apply(try XCTUnwrap(arrival.first))
+                XCTAssertEqual(outcome, .applied(stock: 10, closedOpenOrder: true))
+            }
+
+            let level = try await env.stock(of: "E2E-1")
+            XCTAssertEqual(level.stock, 10)
+            XCTAssertNil(level.openOrder, "the delivery closed the open order")
+            let record = try await env.orderRecord("E2E-1@1")
+            XCTAssertEqual(record["status"], "delivered")
+            XCTAssertNotNil(record["delivered_at"])
+
+            let sold = try await env.store.purchase(
+                PurchaseOrder(sku: "E2E-1", quantity: 3, purchaseID: "e2e-again", customer: "c"), on: env.redis
+            ).get()
+            XCTAssertEqual(sold.outcome, .sold)
+            XCTAssertEqual(sold.stock, 7)
+        }
+    }
+
+    func testADuplicatedCallbackRaisesStockOnce() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("E2E-2", stock: 1, reorderQuantity: 4)
+            try await withRig(env) { rig, _, handler in
+                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                let first = try await arrivals(env, of: "E2E-2", count: 1)
+                // The factory's callback arrives a second time (a proxy retried it, say).
+                let again = try await httpPost(
+                    "http://127.0.0.1:\(try await rig.sidePort.listening.port())/arrival?order=E2E-2%401",
+                    body: try XCTUnwrap(first.first?.fields["factory_request"])
+                )
+                XCTAssertEqual(again.status, 200)
+                let entries = try await arrivals(env, of: "E2E-2", count: 2)
+                XCTAssertEqual(entries.count, 2, "duplicates are appended; the warehouse deduplicates")
+
+                let outcomes = try await [rig.warehouse.apply(entries[0]), rig.warehouse.apply(entries[1])]
+                XCTAssertEqual(outcomes, [.applied(stock: 4, closedOpenOrder: true), .alreadyApplied(stock: 4)])
+                // A redelivery of an applied entry changes nothing either.
+                let redelivered = try await rig.warehouse.apply(entries[0])
+                XCTAssertEqual(redelivered, .alreadyApplied(stock: 4))
+            }
+            let level = try await env.stock(of: "E2E-2")
+            XCTAssertEqual(level.stock, 4)
+            let record = try await env.orderRecord("E2E-2@1")
+            XCTAssertEqual(record["duplicate_arrivals"], "2")
+        }
+    }
+
+    func testARetriedFactoryCallDeliversOnce() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("E2E-3", stock: 1, reorderQuantity: 6)
+            try await withRig(env) { rig, client, handler in
+                // The first call got through but its acknowledgement was lost: nothing was recorded.
+                _ = try await client.placeOrder(client.makeRequest(sku: "E2E-3", quantity: 6, order: "E2E-3@1"))
+                let unrecorded = try await env.orderRecord("E2E-3@1")
+                XCTAssertNil(unrecorded["status"])
+                // The entry stayed pending and is retried: the handler orders again.
+                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                let orders = await rig.factory.receivedOrders()
+                XCTAssertEqual(orders.count, 2, "the factory took the order twice")
+
+                // Both batches call back with the same order reference.
+                let entries = try await arrivals(env, of: "E2E-3", count: 2)
+                XCTAssertEqual(Set(entries.compactMap { $0.fields["order"] }), ["E2E-3@1"])
+                var outcomes: [WarehouseArrivalHandler.Outcome] = []
+                for arrival in entries { outcomes.append(try await rig.warehouse.apply(arrival)) }
+                XCTAssertEqual(outcomes, [.applied(stock: 6, closedOpenOrder: true), .alreadyApplied(stock: 6)])
+            }
+            let level = try await env.stock(of: "E2E-3")
+            XCTAssertEqual(level.stock, 6, "raised once")
+            XCTAssertNil(level.openOrder)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Hummingbird
+import StockroomCore
+import StockroomFactory
+import StockroomPipeline
+import TestSupport
+import XCTest
+
+final class FactoryOrderHandlerTests: XCTestCase {
+    func testPlacesTheOrderOnceAndRecordsIt() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("FO-1", reorderQuantity: 7)
+            let factory = FactorySimulator(configuration: simulatorConfiguration { $0.callbacks = false }, logger: testLogger())
+            try await withServices([factory]) {
+                let client = FactoryClient(
+                    configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
+                    httpClient: testHTTPClient, logger: testLogger()
+                )
+                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+
+                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                let orders = await factory.receivedOrders()
+                XCTAssertEqual(orders.count, 1)
+                XCTAssertEqual(orders.first?.callbackURL, "http://127.0.0.1:7480/arrival?order=FO-1%401")
+                let record = try await env.orderRecord("FO-1@1")
+                XCTAssertEqual(record["status"], "requested")
+                XCTAssertEqual(record["factory_id"], orders.first?.id)
+                XCTAssertEqual(record["quantity"], "7")
+                XCTAssertEqual(record["sku"], "FO-1")
+                XCTAssertEqual(record["attempts"], "1")
+                XCTAssertNotNil(record["requested_at"])
+
+                // A redelivery (crash before the XACK) does not order a second batch.
+                var redelivered = entry
+                redelivered.deliveries = 2
+                try await handler.handle(redelivered, heartbeat: CountingHeartbeat())
+                let ordersAfter = await factory.receivedOrders()
+                XCTAssertEqual(ordersAfter.count, 1)
+
+                let typed = try await FactoryOrderRecord.read("FO-1@1", keys: env.keys, on: env.redis)
+                XCTAssertEqual(typed?.status, .requested)
+                XCTAssertEqual(typed?.isPlaced, true)
+            }
+        }
+    }
+
+    func testAFailingFactoryLeavesTheOrderUnplacedAndCountsAttempts() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("FO-2")
+            let factory = FactorySimulator(
+                configuration: simulatorConfiguration {
+                    $0.failRate = 1
+                    $0.timeoutShare = 0
+                },
+                logger: testLogger()
+            )
+            try await withServices([factory]) {
+                let client = FactoryClient(
+                    configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
+                    httpClient: testHTTPClient, logger: testLogger()
+                )
+                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+                for attempt in 1...2 {
+                    do {
+                        try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                        XCTFail("expected the factory failure to be thrown")
+                    } catch let error as FactoryError {
+                        XCTAssertEqual(error.code, .rejected, "\(error)")
+                    }
+                    let record = try await env.orderRecord("FO-2@1")
+                    XCTAssertNil(record["status"], "not placed: the entry stays pending and is retried")
+                    XCTAssertEqual(record["attempts"], "\(attempt)")
+                    XCTAssertEqual(record["last_error_code"], "REJECTED")
+                    XCTAssertNotNil(record["last_error"])
+                }
+                let orders = await factory.receivedOrders()
+                XCTAssertTrue(orders.isEmpty)
+            }
+        }
+    }
+
+    func testRefreshesTheClaimWhileTheFactoryIsSlow() async throws {
+        try await withFactoryEnvironment { env in
+            let entry = try await env.sellOut("FO-3")
+            let heartbeat = CountingHeartbeat()
+            // The fake factory answers only once the handler has refreshed its claim twice: no clock involved.
+            let server = TestHTTPServer {
+                let router = Router()
+                router.post("/api/manufactures") { _, _ -> Response in
+                    try await eventually(timeout: .seconds(10), "the handler refreshes its claim") {
+                        heartbeat.count >= 2 ? true : nil
+                    }
+                    return Response(
+                        status: .created,
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"data":{"id":"slow-1","reqestor":"stockroom","data":{}}}"#))
+                    )
+                }
+                return router
+            }
+            try await withServices([server]) {
+                var configuration = factoryConfiguration(factoryPort: try await server.listening.value(), sidePort: 7480)
+                configuration.heartbeatInterval = .milliseconds(20)
+                configuration.requestTimeout = .seconds(15)
+                let client = FactoryClient(configuration: configuration, httpClient: testHTTPClient, logger: testLogger())
+                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+                try await handler.handle(entry, heartbeat: heartbeat)
+                XCTAssertGreaterThanOrEqual(heartbeat.count, 2)
+                let record = try await env.orderRecord("FO-3@1")
+                XCTAssertEqual(record["factory_id"], "slow-1")
+            }
+        }
+    }
+
+    func testUnparseableEntriesArePoison() async throws {
+        try await withFactoryEnvironment { env in
+            let client = FactoryClient(
+                configuration: factoryConfiguration(factoryPort: try freeLoopbackPort(), sidePort: 7480),
+                httpClient: testHTTPClient, logger: testLogger()
+            )
+            let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+            let stream = env.keys.stream(.stockEmpty, partition: 0)
+            let complete = ["sku": "FO-4", "order": "FO-4@1", "reorder_qty": "5", "reason": "sold_out"]
+            for broken in [
+                complete.filter { $0.key != "sku" },
+                complete.filter { $0.key != "order" },
+                complete.filter { $0.key != "reorder_qty" },
+                complete.merging(["reorder_qty": "many"]) { $1 },
+                complete.merging(["reorder_qty": "0"]) { $1 },
+                complete.merging(["order": "OTHER@1"]) { $1 },
+                complete.merging(["order": "FO-4@x"]) { $1 },
+                complete.merging(["sku": "bad sku"]) { $1 },
+            ] {
+                let entry = StreamEntry(id: "1-1", stream: stream, partition: 0, fields: broken, deliveries: 1)
+                await XCTAssertPoison { try await handler.handle(entry, heartbeat: CountingHeartbeat()) }
+            }
+            let keysLeft = try await countKeys(prefixed: env.keys.tag(0) + ":order:", on: env.redis)
+            XCTAssertEqual(keysLeft, 0, "poison entries record nothing")
+        }
+    }
+}

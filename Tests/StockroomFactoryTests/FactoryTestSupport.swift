@@ -1,0 +1,263 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StockroomCore
+import StockroomFactory
+import StockroomPipeline
+import StockroomRedis
+import TestSupport
+import XCTest
+
+/// A test's Redis keys (under a prefix of its own, deleted afterwards), store and connection.
+struct FactoryTestEnvironment: Sendable {
+    let redis: RedisConnection
+    let store: SalesStore
+    var keys: KeySpace { store.keys }
+}
+
+func withFactoryEnvironment<T>(
+    function: String = #function,
+    _ body: (FactoryTestEnvironment) async throws -> T
+) async throws -> T {
+    let prefix = uniqueKeyPrefix(function) + "stockroom"
+    return try await withRedisConnection(
+        url: try await TestRedis.sharedURL(),
+        scripts: SalesScripts.all + FactoryScripts.all
+    ) { redis in
+        var configuration = SalesConfiguration()
+        configuration.partitions = 4
+        let store = try await SalesStore.open(
+            on: redis, configuration: configuration, prefix: prefix, logger: testLogger()
+        ).get()
+        do {
+            let result = try await body(FactoryTestEnvironment(redis: redis, store: store))
+            try await deleteKeys(prefixed: prefix, on: redis)
+            return result
+        } catch {
+            try? await deleteKeys(prefixed: prefix, on: redis)
+            throw error
+        }
+    }
+}
+
+/// Runs `services` in a service group while `body` runs, then shuts them down gracefully, as the
+/// server does, and waits for them to stop.
+func withServices<T>(
+    _ services: [any Service],
+    _ body: () async throws -> T
+) async throws -> T {
+    let group = ServiceGroup(services: services, logger: testLogger("stockroom.test.services"))
+    let running = Task { try await group.run() }
+    do {
+        let result = try await body()
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return result
+    } catch {
+        running.cancel()
+        _ = await running.result
+        throw error
+    }
+}
+
+/// One HTTP client for the test process; never shut down (the process ends first).
+let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton)
+
+struct HTTPAnswer: Sendable {
+    var status: Int
+    var body: String
+
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+}
+
+func httpPost(_ url: String, body: String, timeout: Duration = .seconds(10)) async throws -> HTTPAnswer {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/json")
+    request.body = .bytes(ByteBuffer(string: body))
+    let response = try await testHTTPClient.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+    let answer = try await response.body.collect(upTo: 1 << 20)
+    return HTTPAnswer(status: Int(response.status.code), body: String(buffer: answer))
+}
+
+func httpGet(_ url: String) async throws -> HTTPAnswer {
+    let response = try await testHTTPClient.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+    let answer = try await response.body.collect(upTo: 1 << 20)
+    return HTTPAnswer(status: Int(response.status.code), body: String(buffer: answer))
+}
+
+/// A claim heartbeat that only counts its refreshes.
+final class CountingHeartbeat: ClaimHeartbeat, @unchecked Sendable {
+    private let lock = NSLock()
+    private var refreshes = 0
+
+    func refresh() async throws {
+        lock.withLock { refreshes += 1 }
+    }
+
+    var count: Int { lock.withLock { refreshes } }
+}
+
+/// The entries of a stream, as the pipeline would hand them to a handler.
+func streamEntries(_ stream: String, partition: Int, on redis: RedisConnection) async throws -> [StreamEntry] {
+    let reply = try await redis.send(["XRANGE", stream, "-", "+"]).get()
+    return (reply.array ?? []).compactMap { item -> StreamEntry? in
+        guard let parts = item.array, parts.count == 2, let id = parts[0].string else { return nil }
+        return StreamEntry(id: id, stream: stream, partition: partition, fields: fields(parts[1]), deliveries: 1)
+    }
+}
+
+func hashFields(_ key: String, on redis: RedisConnection) async throws -> [String: String] {
+    fields(try await redis.send(["HGETALL", key]).get())
+}
+
+private func fields(_ reply: RESPValue) -> [String: String] {
+    let flat = reply.array?.compactMap(\.string) ?? []
+    var result: [String: String] = [:]
+    var index = 0
+    while index + 1 < flat.count {
+        result[flat[index]] = flat[index + 1]
+        index += 2
+    }
+    return result
+}
+
+/// Collects what arrives at a test HTTP endpoint: the factory's callbacks, or calls to a fake factory.
+actor Inbox {
+    struct Delivery: Sendable {
+        var path: String
+        var query: String?
+        var body: String
+    }
+
+    private(set) var deliveries: [Delivery] = []
+
+    func add(_ delivery: Delivery) { deliveries.append(delivery) }
+}
+
+/// A small HTTP server for tests on a free port; `port` is known once it listens.
+struct TestHTTPServer: Service {
+    let listening = TestPort()
+    /// Builds the router in the serving task: routers are not `Sendable`.
+    let makeRouter: @Sendable () -> Router<BasicRequestContext>
+
+    init(_ makeRouter: @escaping @Sendable () -> Router<BasicRequestContext>) {
+        self.makeRouter = makeRouter
+    }
+
+    /// Serves until cancelled.
+    func run() async throws {
+        let listening = self.listening
+        let application = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in await listening.set(channel.localAddress?.port ?? 0) },
+            logger: testLogger("stockroom.test.http")
+        )
+        try await application.run()
+    }
+}
+
+/// Waits (bounded) for a test server's port.
+actor TestPort {
+    private var port: Int?
+
+    func set(_ port: Int) { self.port = port }
+
+    nonisolated func value() async throws -> Int {
+        try await eventually(timeout: .seconds(10), "test server listens") { await self.port }
+    }
+}
+
+/// A factory message as our client sends it, for tests that play the factory's part.
+func legacyMessage(sku: String, count: String, callbackURL: String) -> String {
+    """
+    {"MessageGroupId":"stock-arrival-group","MessageAttributeProductId":"\(sku)","MessageAttributeProductCnt":\(count),\
+    "MessageAttributeFactoryId":"FF-500293","MessageAttributeRequester":"stockroom","CallbackUrl":"\(callbackURL)"}
+    """
+}
+
+/// Asserts that `operation` fails with a `FactoryError` of `code`.
+func XCTAssertFactoryError<T>(
+    _ code: FactoryError.Code,
+    _ operation: () async throws(FactoryError) -> T,
+    file: StaticString = #filePath,
+    line: UInt = #line
+) async {
+    do throws(FactoryError) {
+        let value = try await operation()
+        XCTFail("expected \(code), got \(value)", file: file, line: line)
+    } catch {
+        XCTAssertEqual(error.code, code, "\(error)", file: file, line: line)
+    }
+}
+
+extension FactoryTestEnvironment {
+    /// Creates `sku` with `stock`, reorder point 0 and `reorderQuantity`, then sells all of it, so the
+    /// purchase script opens factory order `<sku>@1`. Returns the stock-empty entry.
+    func sellOut(_ sku: String, stock: Int = 2, reorderQuantity: Int = 10) async throws -> StreamEntry {
+        _ = try await store.setStock(
+            StockUpdate(sku: sku, stock: stock, reorderPoint: 0, reorderQuantity: reorderQuantity), on: redis
+        ).get()
+        let decision = try await store.purchase(
+            PurchaseOrder(sku: sku, quantity: stock, purchaseID: "buy-\(sku)-\(UUID().uuidString)", customer: "test"),
+            on: redis
+        ).get()
+        XCTAssertEqual(decision.outcome, .sold)
+        let partition = keys.partition(of: sku)
+        let entries = try await streamEntries(keys.stream(.stockEmpty, partition: partition), partition: partition, on: redis)
+        let entry = try XCTUnwrap(entries.last(where: { $0.fields["sku"] == sku }), "a stock-empty entry for \(sku)")
+        XCTAssertEqual(entry.fields["order"], "\(sku)@1")
+        return entry
+    }
+
+    func arrivalEntries(of sku: String) async throws -> [StreamEntry] {
+        let partition = keys.partition(of: sku)
+        return try await streamEntries(keys.stream(.stockArrival, partition: partition), partition: partition, on: redis)
+    }
+
+    func orderRecord(_ order: String) async throws -> [String: String] {
+        let sku = String(order.prefix(while: { $0 != "@" }))
+        return try await hashFields(keys.orderKey(order, partition: keys.partition(of: sku)), on: redis)
+    }
+
+    func stock(of sku: String) async throws -> StockLevel {
+        try await store.stockLevel(of: sku, on: redis).get()
+    }
+}
+
+/// A factory configuration pointing at a simulator and at a side port on loopback.
+func factoryConfiguration(factoryPort: Int, sidePort: Int) -> FactoryConfiguration {
+    var configuration = FactoryConfiguration()
+    configuration.baseURL = "http://127.0.0.1:\(factoryPort)"
+    configuration.callbackURL = "http://127.0.0.1:\(sidePort)/arrival"
+    configuration.requestTimeout = .seconds(5)
+    return configuration
+}
+
+func simulatorConfiguration(_ configure: (inout FactorySimulatorConfiguration) -> Void = { _ in }) -> FactorySimulatorConfiguration {
+    var configuration = FactorySimulatorConfiguration()
+    configuration.port = 0
+    configuration.delay = .milliseconds(100)
+    configure(&configuration)
+    return configuration
+}
+
+/// Asserts that `operation` throws `PoisonEntry`.
+func XCTAssertPoison<T>(
+    _ operation: () async throws -> T,
+    file: StaticString = #filePath,
+    line: UInt = #line
+) async {
+    do {
+        let value = try await operation()
+        XCTFail("expected PoisonEntry, got \(value)", file: file, line: line)
+    } catch is PoisonEntry {
+        // expected
+    } catch {
+        XCTFail("expected PoisonEntry, got \(error)", file: file, line: line)
+    }
+}
