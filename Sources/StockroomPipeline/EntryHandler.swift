@@ -9,20 +9,62 @@ public struct StreamEntry: Sendable, Hashable {
     public var fields: [String: String]
     /// Redis's own delivery count for this group, this delivery included.
     public var deliveries: Int
+    /// Where the entry was first appended: `id` itself, or for an entry redriven from the dead
+    /// letters into the group's retry stream, the topic entry it is a copy of. Use it (or a field)
+    /// as an idempotency key, not `id`.
+    public var originalID: String
+    public var originalStream: String
 
     public init(id: String, stream: String, partition: Int, fields: [String: String], deliveries: Int) {
+        self.init(
+            id: id, stream: stream, partition: partition, fields: fields, deliveries: deliveries,
+            originalID: id, originalStream: stream
+        )
+    }
+
+    public init(
+        id: String,
+        stream: String,
+        partition: Int,
+        fields: [String: String],
+        deliveries: Int,
+        originalID: String,
+        originalStream: String
+    ) {
         self.id = id
         self.stream = stream
         self.partition = partition
         self.fields = fields
         self.deliveries = deliveries
+        self.originalID = originalID
+        self.originalStream = originalStream
     }
+
+    /// Whether this delivery comes from the group's retry stream (a redriven dead letter).
+    public var isRedriven: Bool { originalID != id || originalStream != stream }
 }
 
 /// Keeps a long-running handler's claim on its entry (`XCLAIM … JUSTID`), so that the reclaimer
 /// does not hand it to another consumer while this one is still working.
+///
+/// The runtime already refreshes every claim of the batch being worked on every
+/// `heartbeatInterval`; a handler calls `refresh()` itself only to be sure before a step that must
+/// not run twice. `refresh()` throws `ClaimLostError` when another consumer has taken the entry.
 public protocol ClaimHeartbeat: Sendable {
     func refresh() async throws
+}
+
+/// The entry is no longer this consumer's: it was acknowledged, dead-lettered or taken over.
+public struct ClaimLostError: Error, Sendable, CustomStringConvertible {
+    public var entryID: String
+    public var stream: String
+
+    public init(entryID: String, stream: String) {
+        self.entryID = entryID
+        self.stream = stream
+    }
+
+    public var description: String { "entry \(entryID) of \(stream) is no longer claimed by this consumer" }
 }
 
 /// What a consumer group does with each entry.

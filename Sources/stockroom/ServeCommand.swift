@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StockroomCore
+import StockroomFactory
 import StockroomRedis
 import StockroomServer
 import StockroomTLS
@@ -34,9 +35,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PEM certificate chain: speak TLS.") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Option(help: "Event loop threads (default: one per core).") var threads = System.coreCount
+    @Option(help: "HTTP side port HOST:PORT: the factory's callback (POST /arrival), /healthz, /metrics. Off when not given.")
+    var http: String?
+    @Option(help: "Event workers to run in this process: factory, warehouse, ops, sweeper, all or none.")
+    var workers: WorkerRole = .none
+    @OptionGroup var workerOptions: WorkerOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        try workerOptions.validateWorkerOptions()
+        if let http { _ = try HostPort(http) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard partitions >= 1, threads >= 1, maxQuantity >= 1, reorderQty >= 1, replayWindow >= 1 else {
             throw ValidationError("--partitions, --threads, --max-quantity, --reorder-qty and --replay-window must be positive")
@@ -45,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.serve")
+        _ = ProcessMetrics.registry
         let environment = ProcessInfo.processInfo.environment
         let address = try HostPort(listen)
         do {
@@ -57,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
                         release: { await $0.close() }
                     ) { connections in
                         try await serve(
-                            connections: connections, redisURL: redisConfiguration.url, address: address,
+                            connections: connections, redis: redisConfiguration, address: address,
                             group: group, environment: environment, logger: logger
                         )
                     }
@@ -71,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func serve(
         connections: RedisConnectionsByLoop,
-        redisURL: String,
+        redis redisConfiguration: RedisConfiguration,
         address: HostPort,
         group: MultiThreadedEventLoopGroup,
         environment: [String: String],
@@ -95,19 +104,50 @@ struct ServeCommand: AsyncParsableCommand {
             server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         }
 
-        let service = SalesServerService(
+        let salesService = SalesServerService(
             configuration: server, store: store, redis: connections, group: group, logger: logger
         ) { server in
             // One plain line on stdout, so scripts can wait for it and learn the port.
             let listening = HostPort(host: server.localAddress.ipAddress ?? address.host, port: server.localAddress.port ?? address.port)
-            let line = "stockroom listening on \(listening) redis=\(redisURL) partitions=\(store.keys.partitions)\n"
+            let line = "stockroom listening on \(listening) redis=\(redisConfiguration.url) partitions=\(store.keys.partitions)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+        var services: [any Service] = [salesService]
+
+        let handlerRedis = try await WorkerAssembly.handlerConnection(redisConfiguration, logger: logger)
+        var callbackURL = workerOptions.callbackURL ?? "http://127.0.0.1:7480/arrival"
+        if let http {
+            let address = try HostPort(http)
+            var side = SidePortConfiguration()
+            side.host = address.host
+            side.port = address.port
+            let intake = ArrivalIntake(keys: store.keys, redis: handlerRedis, logger: logger)
+            let sidePort = SidePortService(
+                configuration: side, intake: intake, redis: handlerRedis, registry: ProcessMetrics.registry, logger: logger
+            )
+            services.append(sidePort)
+            if workerOptions.callbackURL == nil { callbackURL = "http://\(address)/arrival" }
+        }
+        let assembly = WorkerAssembly(
+            role: workers, options: workerOptions, keys: store.keys, redis: redisConfiguration,
+            callbackURL: callbackURL, logger: logger
+        )
+        let (workerServices, factoryClient) = assembly.services(handlerRedis: handlerRedis)
+        services += workerServices
+
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        try await services.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await factoryClient?.shutdown()
+            try? await handlerRedis.close().get()
+            throw error
+        }
+        try? await factoryClient?.shutdown()
+        try? await handlerRedis.close().get()
     }
 }

@@ -1,0 +1,358 @@
+import Logging
+import ServiceLifecycle
+import StockroomCore
+import StockroomRedis
+
+/// One consumer of a group: its read loop, reclaiming, handling, heartbeats and acknowledgements.
+struct Consumer: Sendable {
+    let name: String
+    let context: GroupContext
+    /// Shared by the group's consumers for everything but the blocking read.
+    let control: RedisConnection
+    /// This consumer's own connection, blocked in XREADGROUP while it waits.
+    let reader: RedisConnection
+    let handler: any EntryHandler
+    let logger: Logger
+
+    init(name: String, context: GroupContext, control: RedisConnection, reader: RedisConnection, handler: any EntryHandler) {
+        self.name = name
+        self.context = context
+        self.control = control
+        self.reader = reader
+        self.handler = handler
+        var logger = context.logger
+        logger[metadataKey: "sr.consumer"] = "\(name)"
+        self.logger = logger
+    }
+
+    private var configuration: ConsumerGroupConfiguration { context.configuration }
+    private var group: String { context.group }
+
+    /// Reads, reclaims and handles until a graceful shutdown (returns) or cancellation (throws).
+    func run() async throws {
+        var nextReclaim = ContinuousClock.now
+        var failures = 0
+        while !context.isStopping {
+            try Task.checkCancellation()
+            do {
+                var batch: [StreamEntry] = []
+                if ContinuousClock.now >= nextReclaim {
+                    // Jittered so that consumers started together do not scan in lockstep.
+                    let interval = configuration.reclaimInterval
+                    nextReclaim = .now + interval * Double.random(in: 0.75...1.25)
+                    batch = try await reclaim()
+                }
+                if batch.isEmpty {
+                    batch = try await read()
+                }
+                failures = 0
+                if !batch.isEmpty {
+                    await process(batch)
+                }
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                context.metrics.redisErrors.increment()
+                if let redisError = error as? RedisError, redisError.isNoGroup {
+                    logger.warning("consumer group missing in Redis; creating it again", metadata: ["sr.error": "\(error)"])
+                    try? await context.ensureGroups(on: control)
+                } else {
+                    logger.warning("reading failed; retrying", metadata: ["sr.error": "\(error)", "sr.attempt": "\(failures + 1)"])
+                }
+                let delay = retryBackoff.delay(attempt: failures)
+                failures += 1
+                try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+            }
+        }
+    }
+
+    /// On graceful exit: leave the group's consumer list if this consumer owns nothing any more.
+    func retire() async {
+        for stream in context.streams {
+            _ = try? await control.evalScript(PipelineScripts.retireConsumer, keys: [stream.key], arguments: [group, name]).get()
+        }
+    }
+
+    // MARK: Reading
+
+    private func read() async throws -> [StreamEntry] {
+        let blockMilliseconds = max(configuration.block.milliseconds, 1)
+        var command = [
+            "XREADGROUP", "GROUP", group, name, "COUNT", String(configuration.batchSize),
+            "BLOCK", String(blockMilliseconds), "STREAMS",
+        ]
+        command += context.streams.map(\.key)
+        command += Array(repeating: ">", count: context.streams.count)
+        // The reply comes after BLOCK at the latest; the extra time only detects a dead connection.
+        let reply = try await reader.send(command, timeout: .milliseconds(blockMilliseconds + 10_000)).get()
+        var batch: [StreamEntry] = []
+        for (key, entries) in try StreamReplies.readGroup(reply) {
+            guard let stream = context.streamsByKey[key] else { continue }
+            for (id, fields) in entries {
+                batch.append(makeEntry(id: id, fields: fields ?? [:], stream: stream, deliveries: 1))
+            }
+        }
+        return batch
+    }
+
+    private func makeEntry(id: String, fields: [String: String], stream: GroupStream, deliveries: Int) -> StreamEntry {
+        guard stream.kind == .retry else {
+            return StreamEntry(id: id, stream: stream.key, partition: stream.partition, fields: fields, deliveries: deliveries)
+        }
+        // A redriven copy: the handler sees the original fields and where they came from.
+        var original = fields
+        for name in fields.keys where name.hasPrefix(PipelineFields.retryPrefix) {
+            original[name] = nil
+        }
+        return StreamEntry(
+            id: id,
+            stream: stream.key,
+            partition: stream.partition,
+            fields: original,
+            deliveries: deliveries,
+            originalID: fields[PipelineFields.retryOriginalID] ?? id,
+            originalStream: fields[PipelineFields.retryOriginalStream] ?? stream.key
+        )
+    }
+
+    // MARK: Reclaiming
+
+    /// Takes over entries whose consumer failed them or vanished, following the backoff; dead-letters
+    /// those whose last allowed delivery never finished.
+    private func reclaim() async throws -> [StreamEntry] {
+        let visibility = configuration.visibilityTimeout.milliseconds
+        let scanCount = String(min(max(configuration.batchSize * 4, 32), 200))
+        let scans = context.streams.map { stream in
+            (stream, control.send(["XPENDING", stream.key, group, "IDLE", String(visibility), "-", "+", scanCount]))
+        }
+        var claimed: [StreamEntry] = []
+        for (stream, scan) in scans {
+            let rows = try StreamReplies.pendingRows(try await scan.get())
+            for row in rows {
+                if row.deliveries >= configuration.maxDeliveries {
+                    // Its last allowed delivery crashed or hung: nobody will finish it.
+                    try await deadLetter(
+                        id: row.id, stream: stream, reason: .maxDeliveries, error: "",
+                        minDeliveries: configuration.maxDeliveries, minIdle: visibility
+                    )
+                    continue
+                }
+                let required = configuration.backoff(deliveries: row.deliveries).milliseconds
+                guard row.idleMilliseconds >= required, claimed.count < configuration.batchSize else { continue }
+                let reply = try await control.send(["XCLAIM", stream.key, group, name, String(required), row.id]).get()
+                for (id, fields) in try StreamReplies.entries(reply) {
+                    guard let fields else { continue }
+                    context.metrics.reclaimed.increment()
+                    logger.debug(
+                        "reclaimed entry",
+                        metadata: [
+                            "sr.stream": "\(stream.key)", "sr.entry": "\(id)", "sr.previous_consumer": "\(row.consumer)",
+                            "sr.deliveries": "\(row.deliveries + 1)",
+                        ]
+                    )
+                    claimed.append(makeEntry(id: id, fields: fields, stream: stream, deliveries: row.deliveries + 1))
+                }
+            }
+        }
+        return claimed
+    }
+
+    // MARK: Handling
+
+    private func process(_ batch: [StreamEntry]) async {
+        let inFlight = InFlight(batch)
+        await withTaskGroup(of: Void.self) { tasks in
+            // The runtime's heartbeat: keeps every unfinished entry of the batch claimed.
+            tasks.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await Task.sleep(for: configuration.heartbeatInterval)
+                    } catch {
+                        return
+                    }
+                    await refreshClaims(await inFlight.remaining())
+                }
+            }
+            for (index, entry) in batch.enumerated() {
+                if Task.isCancelled { break }
+                if context.isStopping {
+                    await release(Array(batch[index...]))
+                    break
+                }
+                await handle(entry)
+                await inFlight.finish(entry)
+            }
+            tasks.cancelAll()
+        }
+    }
+
+    private func handle(_ entry: StreamEntry) async {
+        guard let stream = context.streamsByKey[entry.stream] else { return }
+        var logger = self.logger
+        logger[metadataKey: "sr.stream"] = "\(entry.stream)"
+        logger[metadataKey: "sr.entry"] = "\(entry.id)"
+        logger[metadataKey: "sr.deliveries"] = "\(entry.deliveries)"
+        if entry.deliveries > 1 { context.metrics.redelivered.increment() }
+        let claim = EntryClaim(control: control, stream: entry.stream, group: group, consumer: name, id: entry.id)
+        let started = ContinuousClock.now
+        do {
+            try await handler.handle(entry, heartbeat: claim)
+            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            do {
+                try await retrying("ack", logger: logger, metrics: context.metrics, attempts: 8) {
+                    _ = try await control.evalScript(
+                        PipelineScripts.ack,
+                        keys: [stream.key, stream.lastErrorKey],
+                        arguments: [group, stream.kind.rawValue + ":", entry.id]
+                    ).get()
+                }
+                context.metrics.acked.increment()
+                logger.trace("acknowledged")
+            } catch {
+                // Still pending: it will be delivered again (the handler is idempotent).
+                logger.error("handled but not acknowledged; it will be delivered again", metadata: ["sr.error": "\(error)"])
+            }
+        } catch let poison as PoisonEntry {
+            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            context.metrics.poison.increment()
+            logger.warning("poison entry", metadata: ["sr.error": "\(poison.reason)"])
+            try? await deadLetter(id: entry.id, stream: stream, reason: .poison, error: poison.description)
+        } catch {
+            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            if Task.isCancelled {
+                logger.info("handler cancelled; the entry stays pending", metadata: ["sr.error": "\(error)"])
+                return
+            }
+            context.metrics.failed.increment()
+            let text = Self.describe(error)
+            if entry.deliveries >= configuration.maxDeliveries {
+                logger.warning("handler failed on its last allowed delivery", metadata: ["sr.error": "\(text)"])
+                try? await deadLetter(id: entry.id, stream: stream, reason: .maxDeliveries, error: text)
+            } else {
+                let retryIn = configuration.backoff(deliveries: entry.deliveries)
+                logger.warning("handler failed; will retry", metadata: ["sr.error": "\(text)", "sr.retry_after": "\(retryIn)"])
+                do {
+                    try await retrying("record failure", logger: logger, metrics: context.metrics, attempts: 4) {
+                        _ = try await control.evalScript(
+                            PipelineScripts.recordFailure,
+                            keys: [stream.key, stream.lastErrorKey],
+                            arguments: [group, stream.kind.errorField(entry.id), entry.id, name, text]
+                        ).get()
+                    }
+                } catch {
+                    logger.error("could not record the handler's error", metadata: ["sr.error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Runs the dead-letter script; returns quietly when the entry is no longer pending or not due.
+    private func deadLetter(
+        id: String,
+        stream: GroupStream,
+        reason: DeadLetterReason,
+        error: String,
+        minDeliveries: Int = 0,
+        minIdle: Int64 = 0
+    ) async throws {
+        let reply = try await retrying("dead-letter", logger: logger, metrics: context.metrics, attempts: 8) {
+            try await control.evalScript(
+                PipelineScripts.deadLetter,
+                keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
+                arguments: [
+                    group, id, stream.kind.errorField(id), context.subscription.topic.rawValue, reason.rawValue, error,
+                    String(minDeliveries), String(minIdle),
+                ]
+            ).get()
+        }
+        let (status, values) = try StreamReplies.scriptStatus(reply, "dead-letter")
+        guard status == "DEAD" else { return }
+        context.metrics.deadLettered(reason: reason).increment()
+        logger.warning(
+            "entry dead-lettered",
+            metadata: [
+                "sr.stream": "\(stream.key)", "sr.entry": "\(id)", "sr.reason": "\(reason.rawValue)",
+                "sr.dead_letter": "\(values.first?.string ?? "?")", "sr.deliveries": "\(values.dropFirst().first?.int ?? 0)",
+            ]
+        )
+    }
+
+    // MARK: Claims
+
+    /// Refreshes this consumer's claims on `entries`, one script per stream.
+    private func refreshClaims(_ entries: [StreamEntry], idle: Int64? = nil) async {
+        let byStream = Dictionary(grouping: entries, by: \.stream)
+        for (stream, entries) in byStream {
+            do {
+                let reply = try await control.evalScript(
+                    PipelineScripts.heartbeat,
+                    keys: [stream],
+                    arguments: [group, name, idle.map(String.init) ?? ""] + entries.map(\.id)
+                ).get()
+                let kept = Set((reply.array ?? []).compactMap(\.string))
+                for entry in entries where !kept.contains(entry.id) {
+                    logger.warning(
+                        "lost the claim on an entry of the batch",
+                        metadata: ["sr.stream": "\(stream)", "sr.entry": "\(entry.id)"]
+                    )
+                }
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["sr.stream": "\(stream)", "sr.error": "\(error)"])
+            }
+        }
+    }
+
+    /// Hands unstarted entries back at shutdown: they stay pending (delivery count unchanged) with an
+    /// idle time past any backoff, so a live consumer takes them at its next reclaim.
+    private func release(_ entries: [StreamEntry]) async {
+        logger.info("shutting down; handing back unstarted entries", metadata: ["sr.count": "\(entries.count)"])
+        await refreshClaims(entries, idle: configuration.maxBackoff.milliseconds)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = "\(type(of: error)): \(error)"
+        return text.count > 2000 ? String(text.prefix(2000)) + "…" : text
+    }
+}
+
+/// The entries of a batch not yet finished, for the heartbeat.
+private actor InFlight {
+    private var entries: [StreamEntry]
+
+    init(_ entries: [StreamEntry]) {
+        self.entries = entries
+    }
+
+    func remaining() -> [StreamEntry] { entries }
+
+    func finish(_ entry: StreamEntry) {
+        if let index = entries.firstIndex(where: { $0.id == entry.id && $0.stream == entry.stream }) {
+            entries.remove(at: index)
+        }
+    }
+}
+
+/// The heartbeat handed to a handler: refreshes this one entry's claim.
+struct EntryClaim: ClaimHeartbeat {
+    let control: RedisConnection
+    let stream: String
+    let group: String
+    let consumer: String
+    let id: String
+
+    func refresh() async throws {
+        let reply = try await control.evalScript(
+            PipelineScripts.heartbeat,
+            keys: [stream],
+            arguments: [group, consumer, "", id]
+        ).get()
+        guard (reply.array ?? []).contains(where: { $0.string == id }) else {
+            throw ClaimLostError(entryID: id, stream: stream)
+        }
+    }
+}

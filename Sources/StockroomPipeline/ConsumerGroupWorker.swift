@@ -1,0 +1,298 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StockroomCore
+import StockroomRedis
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one consumer group: `consumers` consumers that read every partition stream of the topic plus
+/// the group's retry streams, hand each entry to the handler and acknowledge it after the handler
+/// returned.
+///
+/// At start-up it creates the group on every stream it reads (`XGROUP CREATE <stream> <group> 0
+/// MKSTREAM`; an existing group is left as it is). Starting at `0` means a new group also gets the
+/// entries appended before it first ran, as long as the trimmer kept them (it keeps everything an
+/// existing group still needs, and trims nothing of a topic whose expected groups are missing).
+///
+/// Each consumer loops:
+/// 1. every `reclaimInterval`: `XPENDING <stream> <group> IDLE <visibility> - + n` on each stream; an
+///    entry delivered `d` times and idle ≥ `backoff(d)` is taken with `XCLAIM … <backoff(d)> <id>`
+///    (the min-idle argument makes concurrent claimers race safely: one wins); one delivered
+///    `maxDeliveries` times and idle ≥ visibility is dead-lettered (its last delivery crashed);
+/// 2. otherwise `XREADGROUP GROUP <group> <consumer> COUNT <batch> BLOCK <block> STREAMS … > …`
+///    on its own connection (a blocking read holds its connection);
+/// 3. handles the batch one entry at a time, refreshing the claims of the batch's unfinished entries
+///    every `heartbeatInterval`; acknowledges (script: XACK + forget the failure record) after each
+///    handler returns; records a failure (still pending, retried later), or dead-letters at once for
+///    `PoisonEntry` or when this was delivery `maxDeliveries`.
+///
+/// Graceful shutdown stops reading, lets the handler in flight finish and acknowledges it, hands the
+/// batch's unstarted entries back (their idle time is set past the backoff, so a live consumer takes
+/// them at its next reclaim) and removes the consumer from the group if it owns nothing. Task
+/// cancellation stops at once: whatever is not acknowledged stays pending and is retried elsewhere.
+/// Redis failures are retried with backoff; a lost group (`NOGROUP`) is created again.
+public final class ConsumerGroupWorker: Service, Sendable {
+    public let configuration: ConsumerGroupConfiguration
+    public let keys: KeySpace
+    public let redis: RedisConfiguration
+    /// `<hostname>-<pid>-<random>-<n>`: unique per process and worker, readable in XINFO CONSUMERS.
+    public let consumerNames: [String]
+    private let handler: any EntryHandler
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let context: GroupContext
+
+    /// Starts the same graceful shutdown as swift-service-lifecycle's, for a worker run outside a
+    /// `ServiceGroup`: stop reading, finish the handler in flight, acknowledge it, return from `run()`.
+    public func shutdownGracefully() {
+        context.stop.set()
+    }
+
+    /// - Parameters:
+    ///   - eventLoopGroup: where the Redis connections run (`MultiThreadedEventLoopGroup.singleton`).
+    public init(
+        configuration: ConsumerGroupConfiguration,
+        keys: KeySpace,
+        redis: RedisConfiguration,
+        handler: any EntryHandler,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
+        var logger = logger
+        logger[metadataKey: "sr.topic"] = "\(configuration.subscription.topic.rawValue)"
+        logger[metadataKey: "sr.group"] = "\(configuration.subscription.group)"
+        var redis = redis
+        redis.scripts += PipelineScripts.all
+        self.configuration = configuration
+        self.keys = keys
+        self.redis = redis
+        self.handler = handler
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        let prefix = ConsumerNames.processPrefix
+        self.consumerNames = (0..<configuration.consumers).map { _ in "\(prefix)-\(ConsumerNames.nextIndex())" }
+        self.context = GroupContext(configuration: configuration, keys: keys, logger: logger, stop: StopSignal())
+    }
+
+    public func run() async throws {
+        logger.info(
+            "consumer group starting",
+            metadata: ["sr.consumers": "\(consumerNames.joined(separator: ","))", "sr.partitions": "\(keys.partitions)"]
+        )
+        guard let control = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger, stop: context.stop) else {
+            return
+        }
+        do {
+            try await retrying("create groups", logger: logger, metrics: context.metrics, stop: context.stop) {
+                try await self.context.ensureGroups(on: control)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for name in consumerNames {
+                    group.addTask {
+                        guard
+                            let reader = try await connectRetrying(
+                                self.redis, eventLoop: self.eventLoopGroup.next(), logger: self.logger, stop: self.context.stop
+                            )
+                        else {
+                            return
+                        }
+                        let consumer = Consumer(
+                            name: name, context: self.context, control: control, reader: reader, handler: self.handler
+                        )
+                        do {
+                            try await consumer.run()
+                            await consumer.retire()
+                            try? await reader.close().get()
+                        } catch {
+                            try? await reader.close().get()
+                            throw error
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try? await control.close().get()
+            logger.info("consumer group stopped")
+        } catch {
+            try? await control.close().get()
+            throw error
+        }
+    }
+}
+
+/// What every consumer of one group shares.
+struct GroupContext: Sendable {
+    let configuration: ConsumerGroupConfiguration
+    let subscription: Subscription
+    let group: String
+    let streams: [GroupStream]
+    let streamsByKey: [String: GroupStream]
+    let logger: Logger
+    let metrics: PipelineMetrics
+    let stop: StopSignal
+
+    /// A graceful shutdown was asked for, by swift-service-lifecycle or `shutdownGracefully()`.
+    var isStopping: Bool { Task.isShuttingDownGracefully || stop.isSet }
+
+    init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger, stop: StopSignal) {
+        self.stop = stop
+        self.configuration = configuration
+        self.subscription = configuration.subscription
+        self.group = configuration.subscription.group
+        self.streams = keys.groupStreams(configuration.subscription)
+        self.streamsByKey = Dictionary(uniqueKeysWithValues: streams.map { ($0.key, $0) })
+        self.logger = logger
+        self.metrics = PipelineMetrics(configuration.subscription)
+    }
+
+    /// `XGROUP CREATE <stream> <group> 0 MKSTREAM` on every stream; an existing group is kept.
+    func ensureGroups(on redis: RedisConnection) async throws {
+        try await createGroups(streams.map(\.key), group: group, on: redis)
+    }
+}
+
+/// Creates `group` on each stream (at `0`, creating the stream), leaving existing groups alone.
+func createGroups(_ streams: [String], group: String, on redis: RedisConnection) async throws {
+    let replies = streams.map { redis.send(["XGROUP", "CREATE", $0, group, "0", "MKSTREAM"]) }
+    for reply in replies {
+        do {
+            _ = try await reply.get()
+        } catch let error as RedisError where error.code == .errorReply && error.message.hasPrefix("BUSYGROUP") {
+            continue
+        }
+    }
+}
+
+/// Connects, retrying with backoff while Redis is unreachable. Nil when a graceful shutdown came first.
+func connectRetrying(
+    _ configuration: RedisConfiguration,
+    eventLoop: any EventLoop,
+    logger: Logger,
+    stop: StopSignal? = nil
+) async throws -> RedisConnection? {
+    var attempt = 0
+    while true {
+        try Task.checkCancellation()
+        if Task.isShuttingDownGracefully || stop?.isSet == true { return nil }
+        do {
+            return try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoop, logger: logger).get()
+        } catch {
+            let delay = retryBackoff.delay(attempt: attempt)
+            attempt += 1
+            logger.warning(
+                "cannot connect to Redis; retrying",
+                metadata: ["sr.error": "\(error)", "sr.retry_in_ms": "\(delay.nanoseconds / 1_000_000)"]
+            )
+            try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+        }
+    }
+}
+
+/// Pauses between retries of Redis operations.
+let retryBackoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2), multiplier: 2)
+
+/// Runs `body` until it succeeds or `attempts` are used, retrying Redis failures with backoff.
+/// Cancellation ends it; with a `stop` signal, so does a graceful shutdown (rethrowing the last error).
+func retrying<T: Sendable>(
+    _ what: String,
+    logger: Logger,
+    metrics: PipelineMetrics?,
+    attempts: Int = .max,
+    stop: StopSignal? = nil,
+    _ body: () async throws -> T
+) async throws -> T {
+    var attempt = 0
+    while true {
+        do {
+            return try await body()
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            attempt += 1
+            metrics?.redisErrors.increment()
+            if attempt >= attempts || Task.isCancelled { throw error }
+            // Only an open-ended retry gives up at shutdown; bounded ones (acks) keep trying then.
+            if let stop, Task.isShuttingDownGracefully || stop.isSet { throw error }
+            if let redisError = error as? RedisError, redisError.code == .errorReply, !redisError.isTransient {
+                throw error
+            }
+            let delay = retryBackoff.delay(attempt: attempt - 1)
+            logger.warning(
+                "Redis failed; retrying",
+                metadata: ["sr.operation": "\(what)", "sr.error": "\(error)", "sr.attempt": "\(attempt)"]
+            )
+            try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+        }
+    }
+}
+
+enum ConsumerNames {
+    /// `<hostname>-<pid>-<4 random hex digits>`: the random part tells apart processes that reuse a
+    /// pid (pid 1 in containers).
+    static let processPrefix: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host: String
+        if gethostname(&buffer, buffer.count - 1) == 0 {
+            host = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            host = "host"
+        }
+        let random = String(UInt16.random(in: .min ... .max), radix: 16)
+        return "\(host.isEmpty ? "host" : host)-\(getpid())-\(String(repeating: "0", count: 4 - random.count))\(random)"
+    }()
+
+    private static let counter = Counter()
+
+    static func nextIndex() -> Int { counter.next() }
+
+    /// Numbers consumers within the process.
+    private final class Counter: @unchecked Sendable {
+        // Consumers are created in worker initialisers; a lock is not worth a dependency here.
+        private let lock = ProcessLock()
+        private var value = 0
+
+        func next() -> Int {
+            lock.withLock {
+                defer { value += 1 }
+                return value
+            }
+        }
+    }
+}
+
+/// A pthread mutex without NIOConcurrencyHelpers (not a dependency of this target).
+final class ProcessLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// A one-way flag, settable from any thread.
+final class StopSignal: Sendable {
+    private let lock = ProcessLock()
+    private nonisolated(unsafe) var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() { lock.withLock { value = true } }
+}

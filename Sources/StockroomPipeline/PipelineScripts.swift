@@ -1,0 +1,315 @@
+import StockroomRedis
+
+/// The pipeline's Lua scripts. Each touches the keys of one partition only (one hash tag), so each
+/// stays inside one Redis Cluster slot, and each is one atomic step: no reader, acker or second
+/// copy of the same script can interleave with it.
+enum PipelineScripts {
+    static let all: [RedisScript] = [ack, recordFailure, deadLetter, heartbeat, retireConsumer, trim, moveDeadLetters]
+
+    /// XACK after the handler returned, and forget the entries' failure records.
+    static let ack = RedisScript(
+        name: "pipeline-ack",
+        source: #"""
+-- KEYS[1] stream (topic partition or retry stream)   KEYS[2] last-error hash
+-- ARGV[1] group   ARGV[2] error-field prefix ("stream:" or "retry:")   ARGV[3..] entry ids
+-- Returns the number of entries acknowledged.
+local ids, fields = {}, {}
+for i = 3, #ARGV do
+    ids[#ids + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[2] .. ARGV[i]
+end
+if #ids == 0 then return 0 end
+local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+redis.call('HDEL', KEYS[2], unpack(fields))
+return acked
+"""#
+    )
+
+    /// Records a handler error for a still pending entry, keeping the time of its first failure.
+    static let recordFailure = RedisScript(
+        name: "pipeline-record-failure",
+        source: #"""
+-- KEYS[1] stream   KEYS[2] last-error hash
+-- ARGV[1] group   ARGV[2] error field   ARGV[3] entry id   ARGV[4] consumer   ARGV[5] error text
+-- Returns {'RECORDED', deliveries}, or {'NOT_PENDING'} when the entry is no longer pending (nothing written).
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #pending == 0 then return {'NOT_PENDING'} end
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+local first, failures = now, 0
+local old = redis.call('HGET', KEYS[2], ARGV[2])
+if old then
+    local ok, record = pcall(cjson.decode, old)
+    if ok and type(record) == 'table' then
+        first = tonumber(record.first_failed_at) or now
+        failures = tonumber(record.failures) or 0
+    end
+end
+redis.call('HSET', KEYS[2], ARGV[2], cjson.encode({
+    error = ARGV[5], consumer = ARGV[4],
+    first_failed_at = string.format('%d', first), last_failed_at = string.format('%d', now),
+    failures = failures + 1, deliveries = pending[1][4]}))
+return {'RECORDED', pending[1][4]}
+"""#
+    )
+
+    /// Moves one pending entry to the group's dead letters: XADD to the dead-letter stream, XACK the
+    /// source, forget its failure record. The source entry stays in its stream for the other groups.
+    static let deadLetter = RedisScript(
+        name: "pipeline-dead-letter",
+        source: #"""
+-- KEYS[1] source stream   KEYS[2] dead-letter stream   KEYS[3] last-error hash
+-- ARGV[1] group   ARGV[2] entry id   ARGV[3] error field   ARGV[4] topic   ARGV[5] reason
+-- ARGV[6] error text ('' = the recorded last error)
+-- ARGV[7] least delivery count   ARGV[8] least idle ms (0 0: unconditional)
+-- Returns {'DEAD', dead-letter id, deliveries}, {'NOT_PENDING'} when the entry is no longer pending
+-- (acknowledged, or dead-lettered by someone else: nothing is written twice), or
+-- {'NOT_DUE', deliveries, idle} when the conditions do not hold (nothing written).
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 0 then return {'NOT_PENDING'} end
+local consumer, idle, deliveries = pending[1][2], pending[1][3], pending[1][4]
+if deliveries < tonumber(ARGV[7]) or idle < tonumber(ARGV[8]) then
+    return {'NOT_DUE', deliveries, idle}
+end
+
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+local lastError, firstFailed, failures = ARGV[6], '', 0
+local recorded = redis.call('HGET', KEYS[3], ARGV[3])
+if recorded then
+    local ok, record = pcall(cjson.decode, recorded)
+    if ok and type(record) == 'table' then
+        if lastError == '' then lastError = tostring(record.error or '') end
+        firstFailed = tostring(record.first_failed_at or '')
+        failures = tonumber(record.failures) or 0
+    end
+end
+if lastError == '' then lastError = 'no error recorded (' .. ARGV[5] .. '): the consumer crashed or timed out' end
+
+local originalID, originalStream = ARGV[2], KEYS[1]
+local fields = {}
+local entries = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+if #entries == 1 then
+    local kv = entries[1][2]
+    for i = 1, #kv, 2 do
+        local name, value = kv[i], kv[i + 1]
+        if name == 'retry.original_id' then
+            originalID = value
+        elseif name == 'retry.original_stream' then
+            originalStream = value
+        elseif string.sub(name, 1, 6) ~= 'retry.' then
+            fields[#fields + 1] = name
+            fields[#fields + 1] = value
+        end
+    end
+end
+local enqueued = string.match(originalID, '^(%d+)') or ''
+
+local command = {'XADD', KEYS[2], '*',
+    'dlq.original_id', originalID, 'dlq.original_stream', originalStream,
+    'dlq.source_stream', KEYS[1], 'dlq.source_id', ARGV[2],
+    'dlq.topic', ARGV[4], 'dlq.group', ARGV[1], 'dlq.reason', ARGV[5],
+    'dlq.deliveries', deliveries, 'dlq.failures', failures,
+    'dlq.last_error', lastError, 'dlq.last_consumer', consumer,
+    'dlq.enqueued_at', enqueued, 'dlq.first_failed_at', firstFailed,
+    'dlq.last_delivered_at', string.format('%d', now - idle), 'dlq.dead_at', string.format('%d', now),
+    'dlq.entry_missing', (#entries == 0) and '1' or '0'}
+for i = 1, #fields do command[#command + 1] = fields[i] end
+local id = redis.call(unpack(command))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[3])
+return {'DEAD', id, deliveries}
+"""#
+    )
+
+    /// Refreshes this consumer's claim on entries it still owns (`XCLAIM … 0 <ids> JUSTID`: resets
+    /// the idle time, leaves the delivery count). Entries another consumer took meanwhile are not
+    /// taken back. With an idle time, sets it instead (used to hand unstarted entries back on shutdown).
+    static let heartbeat = RedisScript(
+        name: "pipeline-heartbeat",
+        source: #"""
+-- KEYS[1] stream
+-- ARGV[1] group   ARGV[2] consumer   ARGV[3] idle ms to set ('' = 0, a refresh)   ARGV[4..] entry ids
+-- Returns the ids still owned by ARGV[2] and refreshed.
+local mine = {}
+for i = 4, #ARGV do
+    local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+    if #pending == 1 and pending[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[i] end
+end
+if #mine == 0 then return {} end
+local command = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0'}
+for i = 1, #mine do command[#command + 1] = mine[i] end
+if ARGV[3] ~= '' then
+    command[#command + 1] = 'IDLE'
+    command[#command + 1] = ARGV[3]
+end
+command[#command + 1] = 'JUSTID'
+return redis.call(unpack(command))
+"""#
+    )
+
+    /// Removes a consumer that owns no pending entry of the stream (XGROUP DELCONSUMER would drop
+    /// the pending entries of one that does), so consumer names of finished processes do not pile up.
+    static let retireConsumer = RedisScript(
+        name: "pipeline-retire-consumer",
+        source: #"""
+-- KEYS[1] stream   ARGV[1] group   ARGV[2] consumer
+-- Returns 1 when the consumer was removed, 0 when it still owns entries (or does not exist).
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ok, owned = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if not ok or #owned > 0 then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""#
+    )
+
+    /// Trims a stream below the oldest entry any group still needs.
+    static let trim = RedisScript(
+        name: "pipeline-trim",
+        source: #"""
+-- KEYS[1] stream
+-- ARGV[1] '1' for approximate trimming (XTRIM MINID ~), '0' for exact   ARGV[2..] groups that must exist
+-- For every group the oldest entry it still needs is its smallest pending id, or, with nothing pending,
+-- its last-delivered id (kept: one entry more than needed, never one less). Entries below the minimum
+-- over all groups were delivered to and acknowledged by every group. Undelivered entries are above
+-- every last-delivered id, so they are never trimmed.
+-- Returns {'TRIMMED', count, threshold}, {'NO_GROUPS'}, {'MISSING_GROUP', name} or {'EMPTY'}.
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'EMPTY'} end
+
+local function less(a, b)
+    local am, as = string.match(a, '^(%d+)-(%d+)$')
+    local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+    -- Decimal strings without leading zeros: shorter is smaller; equal length compares as text.
+    if am ~= bm then
+        if #am ~= #bm then return #am < #bm end
+        return am < bm
+    end
+    if #as ~= #bs then return #as < #bs end
+    return as < bs
+end
+
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+local present = {}
+local threshold = nil
+for _, info in ipairs(groups) do
+    local name, pending, lastDelivered
+    for i = 1, #info, 2 do
+        if info[i] == 'name' then name = info[i + 1]
+        elseif info[i] == 'pending' then pending = info[i + 1]
+        elseif info[i] == 'last-delivered-id' then lastDelivered = info[i + 1] end
+    end
+    present[name] = true
+    local keep = lastDelivered
+    if pending > 0 then
+        local summary = redis.call('XPENDING', KEYS[1], name)
+        if summary[2] and less(summary[2], keep) then keep = summary[2] end
+    end
+    if threshold == nil or less(keep, threshold) then threshold = keep end
+end
+for i = 2, #ARGV do
+    if not present[ARGV[i]] then return {'MISSING_GROUP', ARGV[i]} end
+end
+if threshold == nil then return {'NO_GROUPS'} end
+if threshold == '0-0' then return {'TRIMMED', 0, threshold} end
+local trimmed
+if ARGV[1] == '1' then
+    trimmed = redis.call('XTRIM', KEYS[1], 'MINID', '~', threshold)
+else
+    trimmed = redis.call('XTRIM', KEYS[1], 'MINID', threshold)
+end
+return {'TRIMMED', trimmed, threshold}
+"""#
+    )
+
+    /// Redrives (back to the group's retry stream) or purges dead letters of one partition, with an
+    /// audit record, or only reports what it would do.
+    static let moveDeadLetters = RedisScript(
+        name: "pipeline-move-dead-letters",
+        source: #"""
+-- KEYS[1] dead-letter stream   KEYS[2] the group's retry stream   KEYS[3] audit stream
+-- ARGV[1] 'redrive' or 'purge'   ARGV[2] '1' for a dry run   ARGV[3] actor
+-- ARGV[4] filter: 'all', 'sku' or 'ids'   ARGV[5] filter as text for the audit record
+-- ARGV[6] topic   ARGV[7] group   ARGV[8] partition   ARGV[9] the SKU ('sku' filter)
+-- ARGV[10..] dead-letter ids ('ids' filter)
+-- Redrive: XADD to the retry stream the original fields plus retry.original_id, retry.original_stream,
+-- retry.dead_letter_id; XDEL the dead letter. Purge: XDEL only. Then one audit record (none for a
+-- dry run or when nothing matched).
+-- Returns {'OK', count, audit id or '', dead-letter ids…}.
+local action, dryRun, mode = ARGV[1], ARGV[2] == '1', ARGV[4]
+local matched = {}
+
+local function wanted(kv)
+    if mode ~= 'sku' then return true end
+    for i = 1, #kv, 2 do
+        if kv[i] == 'sku' then return kv[i + 1] == ARGV[9] end
+    end
+    return false
+end
+
+if mode == 'ids' then
+    local seen = {}
+    for i = 10, #ARGV do
+        if not seen[ARGV[i]] then
+            seen[ARGV[i]] = true
+            local ok, entries = pcall(redis.call, 'XRANGE', KEYS[1], ARGV[i], ARGV[i])
+            if ok and #entries == 1 then matched[#matched + 1] = entries[1] end
+        end
+    end
+else
+    local start = '-'
+    while true do
+        local entries = redis.call('XRANGE', KEYS[1], start, '+', 'COUNT', 500)
+        for _, entry in ipairs(entries) do
+            if wanted(entry[2]) then matched[#matched + 1] = entry end
+        end
+        if #entries < 500 then break end
+        start = '(' .. entries[#entries][1]
+    end
+end
+
+local ids = {}
+for _, entry in ipairs(matched) do ids[#ids + 1] = entry[1] end
+if dryRun or #matched == 0 then
+    local reply = {'OK', #matched, ''}
+    for _, id in ipairs(ids) do reply[#reply + 1] = id end
+    return reply
+end
+
+for _, entry in ipairs(matched) do
+    if action == 'redrive' then
+        local kv = entry[2]
+        local command = {'XADD', KEYS[2], '*'}
+        local originalID, originalStream = entry[1], KEYS[1]
+        for i = 1, #kv, 2 do
+            local name, value = kv[i], kv[i + 1]
+            if name == 'dlq.original_id' then originalID = value
+            elseif name == 'dlq.original_stream' then originalStream = value
+            elseif string.sub(name, 1, 4) ~= 'dlq.' then
+                command[#command + 1] = name
+                command[#command + 1] = value
+            end
+        end
+        command[#command + 1] = 'retry.original_id'
+        command[#command + 1] = originalID
+        command[#command + 1] = 'retry.original_stream'
+        command[#command + 1] = originalStream
+        command[#command + 1] = 'retry.dead_letter_id'
+        command[#command + 1] = entry[1]
+        redis.call(unpack(command))
+    end
+    redis.call('XDEL', KEYS[1], entry[1])
+end
+
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+local listed = table.concat(ids, ' ', 1, math.min(#ids, 1000))
+if #ids > 1000 then listed = listed .. ' …' end
+local audit = redis.call('XADD', KEYS[3], '*', 'action', action, 'actor', ARGV[3], 'at', string.format('%d', now),
+    'topic', ARGV[6], 'group', ARGV[7], 'partition', ARGV[8], 'filter', ARGV[5],
+    'count', #ids, 'ids', listed)
+local reply = {'OK', #matched, audit}
+for _, id in ipairs(ids) do reply[#reply + 1] = id end
+return reply
+"""#
+    )
+}

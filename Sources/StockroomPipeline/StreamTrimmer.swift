@@ -1,0 +1,75 @@
+import Logging
+import StockroomCore
+import StockroomRedis
+
+/// Trims topic and retry streams without ever removing an entry some group still needs.
+///
+/// One script per stream (`pipeline-trim`, atomic, so no read or ack interleaves): for every group
+/// on the stream (XINFO GROUPS) the oldest entry it still needs is its smallest pending id (XPENDING
+/// summary), or with nothing pending its last-delivered id; `XTRIM MINID` the minimum over all
+/// groups. Entries below it were delivered to and acknowledged by every group; undelivered entries
+/// lie above every last-delivered id. A stream is not trimmed at all when a group of `subscriptions`
+/// is missing on it (its group would start at `0` and want those entries) or has no group.
+/// Dead-letter streams are never trimmed: only `DeadLetters.purge` removes dead letters.
+public struct StreamTrimmer: Sendable {
+    public let keys: KeySpace
+    /// The groups expected on each topic's streams.
+    public let subscriptions: [Subscription]
+    /// `XTRIM MINID ~`: cheaper, removes whole radix-tree nodes only, so it may keep more.
+    public var approximate: Bool
+
+    public init(keys: KeySpace, subscriptions: [Subscription] = Subscription.all, approximate: Bool = false) {
+        self.keys = keys
+        self.subscriptions = subscriptions
+        self.approximate = approximate
+    }
+
+    /// Trims every partition stream of `topic`; returns how many entries were removed.
+    public func trim(topic: Topic, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
+        let groups = subscriptions.filter { $0.topic == topic }.map(\.group)
+        var total = 0
+        for stream in keys.streams(topic) {
+            total += try await trim(stream: stream, requiredGroups: groups, on: redis, logger: logger)
+        }
+        PipelineMetrics.trimmed(topic, total)
+        return total
+    }
+
+    /// Trims the retry streams of `subscription`'s group; returns how many entries were removed.
+    public func trimRetries(of subscription: Subscription, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
+        var total = 0
+        for partition in 0..<keys.partitions {
+            let stream = keys.retryStream(subscription.topic, group: subscription.group, partition: partition)
+            total += try await trim(stream: stream, requiredGroups: [subscription.group], on: redis, logger: logger)
+        }
+        return total
+    }
+
+    func trim(stream: String, requiredGroups: [String], on redis: RedisConnection, logger: Logger?) async throws -> Int {
+        let reply = try await redis.evalScript(
+            PipelineScripts.trim,
+            keys: [stream],
+            arguments: [approximate ? "1" : "0"] + requiredGroups
+        ).get()
+        let (status, values) = try StreamReplies.scriptStatus(reply, "trim")
+        switch status {
+        case "TRIMMED":
+            let count = Int(values.first?.int ?? 0)
+            if count > 0 {
+                logger?.debug(
+                    "trimmed stream",
+                    metadata: ["sr.stream": "\(stream)", "sr.count": "\(count)", "sr.min_id": "\(values.dropFirst().first?.string ?? "")"]
+                )
+            }
+            return count
+        case "MISSING_GROUP":
+            logger?.info(
+                "not trimming: an expected group is missing",
+                metadata: ["sr.stream": "\(stream)", "sr.group": "\(values.first?.string ?? "")"]
+            )
+            return 0
+        default:
+            return 0
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StockroomCore
+import StockroomRedis
+
+/// What one sweep did.
+public struct SweepReport: Sendable, Hashable {
+    /// Entries moved to dead letters because their delivery count reached the group's maximum and
+    /// nobody finished their last delivery (no worker of that group is running, or it crashed).
+    public var deadLettered: Int = 0
+    /// Entries trimmed from topic and retry streams.
+    public var trimmed: Int = 0
+    /// Consumers removed from groups: idle past `consumerRetention` and owning nothing.
+    public var consumersRemoved: Int = 0
+    public var statuses: [StreamStatus] = []
+
+    public init() {}
+}
+
+/// Housekeeping for every consumer group, whether or not its workers run in this process:
+///
+/// 1. creates missing groups (as the workers do), so trimming knows every group that will read;
+/// 2. dead-letters pending entries whose delivery count reached `maxDeliveries` and that have been
+///    idle past the visibility timeout (`XPENDING … IDLE`, then the dead-letter script, which checks
+///    count and idle again atomically): a live worker would have retried or dead-lettered them itself;
+/// 3. trims topic streams and retry streams with `StreamTrimmer` (never a dead-letter stream);
+/// 4. removes consumers idle past `consumerRetention` that own no pending entry;
+/// 5. reads `PipelineStatus` and updates the lag, pending and dead-letter gauges.
+///
+/// Every step is safe to run from several processes at once.
+public struct Sweeper: Service, Sendable {
+    public let groups: [ConsumerGroupConfiguration]
+    public let keys: KeySpace
+    public let redis: RedisConfiguration
+    public let interval: Duration
+    public let trimmer: StreamTrimmer
+    public let consumerRetention: Duration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+
+    public init(
+        groups: [ConsumerGroupConfiguration] = ConsumerGroupConfiguration.defaults,
+        keys: KeySpace,
+        redis: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        interval: Duration = .seconds(30),
+        approximateTrimming: Bool = true,
+        consumerRetention: Duration = .seconds(3600),
+        logger: Logger
+    ) {
+        var redis = redis
+        redis.scripts += PipelineScripts.all
+        self.groups = groups
+        self.keys = keys
+        self.redis = redis
+        self.interval = interval
+        self.trimmer = StreamTrimmer(keys: keys, subscriptions: groups.map(\.subscription), approximate: approximateTrimming)
+        self.consumerRetention = consumerRetention
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard let connection = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger) else { return }
+        defer { _ = connection.close() }
+        // Every step is one atomic script or a read: stopping in the middle leaves nothing half done.
+        try await cancelWhenGracefulShutdown {
+            var created = false
+            while !Task.isCancelled {
+                do {
+                    if !created {
+                        try await self.createGroups(on: connection)
+                        created = true
+                    }
+                    let report = try await self.sweep(on: connection)
+                    if report.deadLettered > 0 || report.trimmed > 0 || report.consumersRemoved > 0 {
+                        self.logger.info(
+                            "sweep",
+                            metadata: [
+                                "sr.dead_lettered": "\(report.deadLettered)", "sr.trimmed": "\(report.trimmed)",
+                                "sr.consumers_removed": "\(report.consumersRemoved)",
+                            ]
+                        )
+                    }
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    self.logger.warning("sweep failed; next one at the next interval", metadata: ["sr.error": "\(error)"])
+                }
+                try await Task.sleep(for: self.interval)
+            }
+        }
+    }
+
+    /// Creates the groups of every configured subscription that are missing.
+    public func createGroups(on redis: RedisConnection) async throws {
+        for group in groups {
+            try await StockroomPipeline.createGroups(keys.groupStreams(group.subscription).map(\.key), group: group.subscription.group, on: redis)
+        }
+    }
+
+    /// One sweep over every group.
+    public func sweep(on redis: RedisConnection) async throws -> SweepReport {
+        var report = SweepReport()
+        for group in groups {
+            report.deadLettered += try await deadLetterExhausted(group, on: redis)
+            report.consumersRemoved += try await removeIdleConsumers(group, on: redis)
+            report.trimmed += try await trimmer.trimRetries(of: group.subscription, on: redis, logger: logger)
+        }
+        for topic in Set(groups.map(\.subscription.topic)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            report.trimmed += try await trimmer.trim(topic: topic, on: redis, logger: logger)
+        }
+        report.statuses = try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: groups.map(\.subscription))
+        for status in report.statuses {
+            PipelineMetrics.updateGauges(status)
+        }
+        return report
+    }
+
+    private func deadLetterExhausted(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
+        let subscription = configuration.subscription
+        let visibility = configuration.visibilityTimeout.milliseconds
+        var count = 0
+        for stream in keys.groupStreams(subscription) {
+            var start = "-"
+            for _ in 0..<100 {  // at most 10 000 idle entries per stream per sweep
+                let rows: [PendingRow]
+                do {
+                    rows = try StreamReplies.pendingRows(
+                        try await redis.send(["XPENDING", stream.key, subscription.group, "IDLE", String(visibility), start, "+", "100"]).get()
+                    )
+                } catch let error as RedisError where error.isNoGroup {
+                    break
+                }
+                for row in rows where row.deliveries >= configuration.maxDeliveries {
+                    let reply = try await redis.evalScript(
+                        PipelineScripts.deadLetter,
+                        keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
+                        arguments: [
+                            subscription.group, row.id, stream.kind.errorField(row.id), subscription.topic.rawValue,
+                            DeadLetterReason.maxDeliveries.rawValue, "", String(configuration.maxDeliveries), String(visibility),
+                        ]
+                    ).get()
+                    if try StreamReplies.scriptStatus(reply, "dead-letter").status == "DEAD" {
+                        count += 1
+                        PipelineMetrics(subscription).deadLetteredMaxDeliveries.increment()
+                        logger.warning(
+                            "sweeper dead-lettered an entry nobody finished",
+                            metadata: [
+                                "sr.stream": "\(stream.key)", "sr.group": "\(subscription.group)", "sr.entry": "\(row.id)",
+                                "sr.deliveries": "\(row.deliveries)", "sr.consumer": "\(row.consumer)",
+                            ]
+                        )
+                    }
+                }
+                guard rows.count == 100, let last = rows.last else { break }
+                start = "(" + last.id
+            }
+        }
+        return count
+    }
+
+    private func removeIdleConsumers(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
+        let group = configuration.subscription.group
+        let retention = consumerRetention.milliseconds
+        var removed = 0
+        for stream in keys.groupStreams(configuration.subscription) {
+            let reply: RESPValue
+            do {
+                reply = try await redis.send(["XINFO", "CONSUMERS", stream.key, group]).get()
+            } catch let error as RedisError where error.code == .errorReply {
+                continue
+            }
+            for item in reply.array ?? [] {
+                let info = try StreamReplies.infoMap(item)
+                guard let name = info["name"]?.string, info["pending"]?.int == 0, (info["idle"]?.int ?? 0) >= retention else {
+                    continue
+                }
+                let result = try await redis.evalScript(PipelineScripts.retireConsumer, keys: [stream.key], arguments: [group, name]).get()
+                removed += Int(result.int ?? 0)
+            }
+        }
+        return removed
+    }
+}
