@@ -16,8 +16,9 @@ extension SalesScripts {
 -- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] purchase id   ARGV[4] customer
 -- ARGV[5] replay TTL (seconds)   ARGV[6] largest quantity one purchase may ask for
 --
--- Returns {status, stock, replay}: status SOLD (stock = remaining) or OUT_OF_STOCK (stock = available),
--- replay 1 when this is the stored answer of an earlier call with the same purchase id.
+-- Returns {status, stock, replay, opened}: status SOLD (stock = remaining) or OUT_OF_STOCK (stock = available),
+-- replay 1 when this is the stored answer of an earlier call with the same purchase id, opened 1 when this
+-- call opened a factory order and appended its stock-empty event.
 -- Refusals return {code, message}: INVALID_ARGUMENT or UNKNOWN_SKU. A refusal changes nothing.
 
 local sku, quantity, purchaseID, customer = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -34,7 +35,7 @@ if first[1] then
         return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used for ' ..
             first[4] .. ' x ' .. first[3]}
     end
-    return {first[1], tonumber(first[2]), 1}
+    return {first[1], tonumber(first[2]), 1, 0}
 end
 
 local item = redis.call('HMGET', KEYS[1], 'stock', 'reorder_point', 'reorder_qty', 'open_order')
@@ -50,8 +51,10 @@ local clock = redis.call('TIME')
 local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
 
 -- One open factory order per SKU: any burst of stock-outs emits a single stock-empty event.
+local opened = 0
 local function openFactoryOrder(reason)
     if orderIsOpen then return end
+    opened = 1
     local order = sku .. '@' .. redis.call('HINCRBY', KEYS[1], 'order_seq', 1)
     redis.call('HSET', KEYS[1], 'open_order', order)
     redis.call('XADD', KEYS[4], '*',
@@ -75,7 +78,7 @@ end
 redis.call('HSET', KEYS[2], 'status', status, 'stock', stock, 'sku', sku, 'quantity', quantity,
     'customer', customer, 'at', now)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
-return {status, stock, 0}
+return {status, stock, 0, opened}
 """#
     )
 }

@@ -26,11 +26,14 @@ public struct PurchaseDecision: Sendable, Hashable {
     public var stock: Int
     /// The stored answer of an earlier purchase with the same purchase id: nothing was sold now.
     public var isReplay: Bool
+    /// This purchase opened the SKU's factory order and appended its `stock-empty` event.
+    public var openedFactoryOrder: Bool
 
-    public init(outcome: Outcome, stock: Int, isReplay: Bool) {
+    public init(outcome: Outcome, stock: Int, isReplay: Bool, openedFactoryOrder: Bool = false) {
         self.outcome = outcome
         self.stock = stock
         self.isReplay = isReplay
+        self.openedFactoryOrder = openedFactoryOrder
     }
 }
 

@@ -23,7 +23,12 @@ struct ScriptReply {
         case "OUT_OF_STOCK": outcome = .outOfStock
         default: throw SalesError(.internalError, "the purchase script answered \(status)")
         }
-        return PurchaseDecision(outcome: outcome, stock: try integer(0), isReplay: try integer(1) == 1)
+        return PurchaseDecision(
+            outcome: outcome,
+            stock: try integer(0),
+            isReplay: try integer(1) == 1,
+            openedFactoryOrder: try integer(2) == 1
+        )
     }
 
     func stockLevel(sku: String) throws(SalesError) -> StockLevel {

@@ -10,6 +10,7 @@ import StockroomWire
 struct SalesBackend: Sendable {
     let store: SalesStore
     let redis: RedisConnection
+    let metrics: SalesMetrics
 
     func execute(_ request: Request) -> EventLoopFuture<Response> {
         let answer: EventLoopFuture<Response>
@@ -21,8 +22,13 @@ struct SalesBackend: Sendable {
                 purchaseID: purchase.purchaseID,
                 customer: purchase.customer
             )
-            answer = store.purchase(order, on: redis).map { decision in
-                .purchaseResult(PurchaseResult(decision))
+            let started = NIODeadline.now()
+            answer = store.purchase(order, on: redis).map { [metrics] decision in
+                metrics.record(decision, startedAt: started)
+                return .purchaseResult(PurchaseResult(decision))
+            }.flatMapErrorThrowing { [metrics] error in
+                metrics.recordFailure()
+                throw error
             }
         case .stockGet(let sku):
             answer = store.stockLevel(of: sku, on: redis).map { .stockInfo(StockInfo($0)) }

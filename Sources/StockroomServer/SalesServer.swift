@@ -34,6 +34,7 @@ public final class SalesServer: Sendable {
     ) async throws -> SalesServer {
         let quiescing = ServerQuiescingHelper(group: group)
         let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .server) }
+        let metrics = SalesMetrics()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -45,7 +46,7 @@ public final class SalesServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop))
+                    let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop), metrics: metrics)
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
                     let sync = channel.pipeline.syncOperations

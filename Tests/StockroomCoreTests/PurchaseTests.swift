@@ -41,6 +41,7 @@ final class PurchaseTests: XCTestCase {
             XCTAssertEqual(sold.count, initialStock)
             XCTAssertEqual(refused.count, buyers - initialStock)
             XCTAssertTrue(decisions.allSatisfy { !$0.isReplay })
+            XCTAssertEqual(decisions.filter(\.openedFactoryOrder).count, 1, "exactly one purchase opens the order")
             XCTAssertTrue(decisions.allSatisfy { $0.stock >= 0 }, "no answer may show negative stock")
             // Every remaining count from 0 to S − 1 was handed out exactly once.
             XCTAssertEqual(Set(sold.map(\.stock)), Set(0..<initialStock))
@@ -66,7 +67,7 @@ final class PurchaseTests: XCTestCase {
             let order = PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: "ann")
 
             let first = try await store.purchase(order, on: redis).get()
-            XCTAssertEqual(first, PurchaseDecision(outcome: .sold, stock: 3, isReplay: false))
+            XCTAssertEqual(first, PurchaseDecision(outcome: .sold, stock: 3, isReplay: false, openedFactoryOrder: false))
             for _ in 0..<3 {
                 let again = try await store.purchase(order, on: redis).get()
                 XCTAssertEqual(again, PurchaseDecision(outcome: .sold, stock: 3, isReplay: true))
@@ -91,7 +92,7 @@ final class PurchaseTests: XCTestCase {
             _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 0), on: redis).get()
             let order = PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: "")
             let firstAnswer = try await store.purchase(order, on: redis).get()
-            XCTAssertEqual(firstAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false))
+            XCTAssertEqual(firstAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false, openedFactoryOrder: true))
             _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
             // Same purchase id: the same request, so the same answer, even though stock came back.
             let retryAnswer = try await store.purchase(order, on: redis).get()
