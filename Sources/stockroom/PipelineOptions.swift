@@ -32,11 +32,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Consumers per group in this process.") var consumers = 2
     @Option(help: "Calls to the factory in flight at once.") var factoryConcurrency = 4
     @Option(help: "Calls to the factory per second.") var factoryRate = 10.0
+    @Option(help: "Seconds one factory call may take before it counts as failed.") var factoryTimeout = 10.0
     @Option(help: "Seconds between sweeps (dead letters, trimming, gauges).") var sweepInterval = 30.0
 
     func validateWorkerOptions() throws {
         guard visibilityTimeout > 0, maxDeliveries >= 1, consumers >= 1, factoryConcurrency >= 1, factoryRate > 0,
-            sweepInterval > 0
+            factoryTimeout > 0, sweepInterval > 0
         else {
             throw ValidationError("worker timeouts, counts and rates must be positive")
         }

@@ -30,6 +30,7 @@ struct WorkerAssembly {
                 configuration.callbackURL = callbackURL
                 configuration.maxConcurrentCalls = options.factoryConcurrency
                 configuration.maxCallsPerSecond = options.factoryRate
+                configuration.requestTimeout = .seconds(options.factoryTimeout)
                 let client = FactoryClient(configuration: configuration, logger: logger)
                 factoryClient = client
                 handler = FactoryOrderHandler(keys: keys, redis: handlerRedis, client: client, logger: logger)
