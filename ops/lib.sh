@@ -8,6 +8,7 @@ ensure_packages() {
   [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "ops: installing ${missing[*]}"
     local sudo=""

@@ -1,20 +1,29 @@
 import ArgumentParser
 import Foundation
 import StockroomClient
+import StockroomPipeline
 
 /// `stockroom demo`: a flash sale against a running server, with progress and a checked summary.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Stock a few SKUs, sell them out in a concurrent burst, and check the totals.",
-        discussion: "Exit status 0 when every unit was sold exactly once and the rest were refused; 1 otherwise."
+        discussion: """
+            With --restock-timeout it then waits for the factory to deliver every sold-out SKU (the \
+            server must run the workers, and a factory must answer) and buys again. Exit status 0 when \
+            every unit was sold exactly once, the rest were refused, and every SKU came back in time.
+            """
     )
 
     @Option(help: "How many SKUs to stock.") var skus = 3
     @Option(help: "Stock of each SKU.") var stock: Int64 = 20
     @Option(help: "Purchases in the burst, spread over the SKUs.") var purchases = 150
     @Option(help: "Purchases in flight at once.") var concurrency = 16
+    @Option(help: "What the factory delivers per order for each SKU.") var reorderQty: Int64 = 10
+    @Option(help: "Seconds to wait for the factory to restock every SKU; without it the demo ends after the burst.")
+    var restockTimeout: Double?
     @OptionGroup var client: ClientOptions
+    @OptionGroup var redisOptions: RedisOptions
 
     func validate() throws {
         guard skus >= 1, stock >= 0, purchases >= 1, concurrency >= 1 else {
@@ -26,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
         let skuNames = (1...skus).map { "DEMO-\($0)" }
         let tally = try await client.withClient { client throws(StockroomClientError) -> Tally in
             for sku in skuNames {
-                _ = try await client.setStock(sku: sku, stock: stock, reorderPoint: 0)
+                _ = try await client.setStock(sku: sku, stock: stock, reorderPoint: 0, reorderQuantity: reorderQty)
             }
             print("stocked \(skus) SKUs with \(stock) each; \(purchases) buyers arrive, \(concurrency) at a time")
             var tally = try await burst(client, skuNames: skuNames)
@@ -50,6 +59,51 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         print("OK: every unit sold exactly once; the rest were refused cleanly")
+        if let restockTimeout {
+            try await awaitRestock(skuNames: skuNames, ordersOpened: tally.openOrders, timeout: restockTimeout)
+        }
+    }
+
+    /// Waits until the factory has delivered to every SKU, then shows that sales resume.
+    private func awaitRestock(skuNames: [String], ordersOpened: Int, timeout: Double) async throws {
+        print("waiting up to \(Int(timeout)) s for the factory to deliver \(ordersOpened) order(s)")
+        let started = ContinuousClock.now
+        let (restocked, resumed) = try await client.withClient { client throws(StockroomClientError) -> (Int, Int) in
+            var restocked: Set<String> = []
+            while restocked.count < skuNames.count, ContinuousClock.now - started < .seconds(timeout) {
+                for sku in skuNames where !restocked.contains(sku) {
+                    if try await client.stock(of: sku).stock > 0 {
+                        restocked.insert(sku)
+                        print("arrival: \(sku) restocked after \((ContinuousClock.now - started).components.seconds) s "
+                            + "(\(restocked.count)/\(skuNames.count))")
+                    }
+                }
+                if restocked.count < skuNames.count { try? await Task.sleep(for: .milliseconds(250)) }
+            }
+            var resumed = 0
+            for sku in restocked.sorted() {
+                let sale = try await client.purchase(sku: sku, purchaseID: "demo-resume-\(UUID().uuidString)")
+                if sale.outcome == .sold { resumed += 1 }
+                print("after the arrival: \(sku) \(sale.summaryLine)")
+            }
+            return (restocked.count, resumed)
+        }
+        let deadLetters = try await countDeadLetters()
+        print("summary: factory_orders=\(ordersOpened) arrivals=\(restocked) sales_resumed=\(resumed) "
+            + "dead_letters=\(deadLetters.map(String.init) ?? "unknown (no --redis)")")
+        guard restocked == skuNames.count, resumed == skuNames.count, deadLetters ?? 0 == 0 else {
+            print("FAILED: every sold-out SKU should have been restocked and sold again, with no dead letters")
+            throw ExitCode.failure
+        }
+        print("OK: every stock-out became one factory order, every delivery raised the stock once")
+    }
+
+    /// Dead letters of every group, when the demo may read Redis.
+    private func countDeadLetters() async throws -> Int? {
+        guard redisOptions.redis ?? ProcessInfo.processInfo.environment["STOCKROOM_REDIS"] != nil else { return nil }
+        return try await withOperatorRedis(redisOptions) { redis, keys in
+            try await PipelineStatus.read(keys: keys, redis: redis).reduce(0) { $0 + $1.deadLetters }
+        }
     }
 
     private struct Tally {
