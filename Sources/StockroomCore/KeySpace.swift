@@ -13,6 +13,7 @@
 /// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
 /// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
 /// stockroom:{p3}:audit:redrive                stream: who redrove what, when
+/// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
 /// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
 /// ```
 public struct KeySpace: Sendable, Hashable {

@@ -84,6 +84,11 @@ if recorded then
         failures = tonumber(record.failures) or 0
     end
 end
+if ARGV[6] ~= '' then
+    -- The failure that ends it is passed in, not recorded first: count it here.
+    failures = failures + 1
+    if firstFailed == '' then firstFailed = string.format('%d', now) end
+end
 if lastError == '' then lastError = 'no error recorded (' .. ARGV[5] .. '): the consumer crashed or timed out' end
 
 local originalID, originalStream = ARGV[2], KEYS[1]

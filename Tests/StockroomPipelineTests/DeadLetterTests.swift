@@ -31,7 +31,7 @@ final class DeadLetterTests: XCTestCase {
             XCTAssertEqual(letter.originalStream, stream)
             XCTAssertEqual(letter.sourceStream, stream)
             XCTAssertEqual(letter.deliveries, 3)
-            XCTAssertEqual(letter.failures, 2, "the third failure's error travels in the script call, not the record")
+            XCTAssertEqual(letter.failures, 3)
             XCTAssertEqual(letter.reason, "max-deliveries")
             XCTAssertTrue(letter.lastError.contains("factory says no (3)"), letter.lastError)
             XCTAssertTrue(letter.lastConsumer.contains("-"), letter.lastConsumer)
@@ -74,6 +74,8 @@ final class DeadLetterTests: XCTestCase {
             XCTAssertEqual(letter.originalID, id)
             XCTAssertEqual(letter.reason, "poison")
             XCTAssertEqual(letter.deliveries, 1)
+            XCTAssertEqual(letter.failures, 1)
+            XCTAssertNotNil(letter.firstFailedAt)
             XCTAssertTrue(letter.lastError.contains("no order field"), letter.lastError)
             expectEqual(await journal.entries(of: "factory").count, 1, "never retried")
         }
