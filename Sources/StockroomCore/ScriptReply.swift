@@ -6,14 +6,17 @@ struct ScriptReply {
     let values: ArraySlice<RESPValue>
 
     init(_ reply: RESPValue) throws(SalesError) {
-        guard let elements = reply.array, let status = elements.first?.string else {
-            throw SalesError(.internalError, "a sales script answered \(reply)")
+        let answer: ScriptStatusReply
+        do {
+            answer = try ScriptStatusReply(reply, script: "sales")
+        } catch {
+            throw SalesError(.internalError, error.message)
         }
-        if let refusal = SalesError(scriptStatus: status, message: elements.dropFirst().first?.string ?? "") {
+        if let refusal = SalesError(scriptStatus: answer.status, message: answer.string(0) ?? "") {
             throw refusal
         }
-        self.status = status
-        self.values = elements.dropFirst()
+        self.status = answer.status
+        self.values = answer.values
     }
 
     func purchaseDecision() throws(SalesError) -> PurchaseDecision {

@@ -59,7 +59,7 @@ public struct FactoryOrderHandler: EntryHandler {
             keys: [orderKey],
             arguments: [event.sku, String(event.reorderQuantity), acknowledgement.id]
         ).get()
-        let answer = try ScriptAnswer(reply, script: FactoryScripts.recordOrderRequested.name)
+        let answer = try ScriptStatusReply(reply, script: FactoryScripts.recordOrderRequested.name)
         logger.info(
             "factory order placed",
             metadata: [

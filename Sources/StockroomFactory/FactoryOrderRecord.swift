@@ -52,7 +52,7 @@ public struct FactoryOrderRecord: Sendable, Hashable {
     ) async throws -> FactoryOrderRecord? {
         guard let reference = OrderReference(order) else { return nil }
         let key = keys.orderKey(order, partition: keys.partition(of: reference.sku))
-        let fields = try await redis.send(["HGETALL", key]).get().fieldDictionary
+        let fields = try await redis.send(["HGETALL", key]).get().fieldDictionary()
         return fields.isEmpty ? nil : FactoryOrderRecord(order: order, fields: fields)
     }
 }

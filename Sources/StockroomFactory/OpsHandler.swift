@@ -82,7 +82,7 @@ public struct OpsHandler: EntryHandler {
         }
 
         let reply = try await redis.evalScript(script, keys: scriptKeys, arguments: arguments).get()
-        let answer = try ScriptAnswer(reply, script: script.name)
+        let answer = try ScriptStatusReply(reply, script: script.name)
         switch answer.status {
         case "COUNTED":
             if topic == .sales {
@@ -105,7 +105,7 @@ public struct OpsHandler: EntryHandler {
             logger.debug("ops: entry already counted", metadata: ["sr.entry": "\(entry.id)", "sr.sku": "\(sku)"])
             return .duplicate
         default:
-            throw ScriptAnswerError(message: "the \(script.name) script answered \(answer.status)")
+            throw RedisError(code: .protocolError, message: "the \(script.name) script answered \(answer.status)")
         }
     }
 

@@ -57,7 +57,7 @@ public struct WarehouseArrivalHandler: EntryHandler {
             keys: [keys.skuKey(sku), keys.orderKey(order.description, partition: partition)],
             arguments: [sku, order.description, String(order.number), String(quantity), entry.id]
         ).get()
-        let answer = try ScriptAnswer(reply, script: FactoryScripts.applyArrival.name)
+        let answer = try ScriptStatusReply(reply, script: FactoryScripts.applyArrival.name)
         switch answer.status {
         case "APPLIED":
             let stock = answer.integer(0) ?? 0
@@ -77,7 +77,7 @@ public struct WarehouseArrivalHandler: EntryHandler {
             logger.error("factory delivery refused", metadata: ["sr.error": "\(answer.status): \(message)"])
             throw PoisonEntry("\(answer.status): \(message)")
         default:
-            throw ScriptAnswerError(message: "the \(FactoryScripts.applyArrival.name) script answered \(answer.status)")
+            throw RedisError(code: .protocolError, message: "the \(FactoryScripts.applyArrival.name) script answered \(answer.status)")
         }
     }
 }

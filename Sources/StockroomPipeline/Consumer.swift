@@ -265,7 +265,8 @@ struct Consumer: Sendable {
                 ]
             ).get()
         }
-        let (status, values) = try StreamReplies.scriptStatus(reply, "dead-letter")
+        let answer = try ScriptStatusReply(reply, script: "dead-letter")
+        let (status, values) = (answer.status, answer.values)
         guard status == "DEAD" else { return }
         context.metrics.deadLettered(reason: reason).increment()
         logger.warning(

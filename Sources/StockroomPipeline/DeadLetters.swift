@@ -219,7 +219,8 @@ public struct DeadLetters: Sendable {
                     topic.rawValue, subscription.group, String(partition), sku,
                 ] + ids
             ).get()
-            let (status, values) = try StreamReplies.scriptStatus(reply, "move dead letters")
+            let answer = try ScriptStatusReply(reply, script: "move dead letters")
+        let (status, values) = (answer.status, answer.values)
             guard status == "OK", values.count >= 2 else { throw StreamReplies.malformed("move dead letters", reply) }
             if let audit = values.dropFirst().first?.string, !audit.isEmpty {
                 report.auditIDs.append(audit)

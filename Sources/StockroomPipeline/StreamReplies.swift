@@ -40,27 +40,10 @@ enum StreamReplies {
                 throw malformed("stream entry", row)
             }
             if parts[1].isNull { return (id, nil) }
-            return (id, try fieldMap(parts[1]))
+            return (id, try parts[1].fieldDictionary())
         }
     }
 
-    /// A flat `[field, value, …]` array as a dictionary (a repeated field keeps its last value).
-    static func fieldMap(_ reply: RESPValue) throws -> [String: String] {
-        guard let flat = reply.array, flat.count % 2 == 0 else { throw malformed("field list", reply) }
-        var fields: [String: String] = [:]
-        fields.reserveCapacity(flat.count / 2)
-        var index = 0
-        while index < flat.count {
-            guard let name = flat[index].string, let value = flat[index + 1].string else {
-                throw malformed("field list", reply)
-            }
-            fields[name] = value
-            index += 2
-        }
-        return fields
-    }
-
-    /// The XREADGROUP reply: `[[stream, entries], …]`, or null when BLOCK timed out.
     static func readGroup(_ reply: RESPValue) throws -> [(stream: String, entries: [(id: String, fields: [String: String]?)])] {
         if reply.isNull { return [] }
         guard let streams = reply.array else { throw malformed("XREADGROUP", reply) }
@@ -94,12 +77,6 @@ enum StreamReplies {
             index += 2
         }
         return map
-    }
-
-    /// `{STATUS, …}` from a pipeline script.
-    static func scriptStatus(_ reply: RESPValue, _ script: String) throws -> (status: String, values: ArraySlice<RESPValue>) {
-        guard let parts = reply.array, let status = parts.first?.string else { throw malformed(script, reply) }
-        return (status, parts.dropFirst())
     }
 }
 

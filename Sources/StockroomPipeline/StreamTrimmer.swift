@@ -51,7 +51,8 @@ public struct StreamTrimmer: Sendable {
             keys: [stream],
             arguments: [approximate ? "1" : "0"] + requiredGroups
         ).get()
-        let (status, values) = try StreamReplies.scriptStatus(reply, "trim")
+        let answer = try ScriptStatusReply(reply, script: "trim")
+        let (status, values) = (answer.status, answer.values)
         switch status {
         case "TRIMMED":
             let count = Int(values.first?.int ?? 0)

@@ -142,7 +142,7 @@ public struct Sweeper: Service, Sendable {
                             DeadLetterReason.maxDeliveries.rawValue, "", String(configuration.maxDeliveries), String(visibility),
                         ]
                     ).get()
-                    if try StreamReplies.scriptStatus(reply, "dead-letter").status == "DEAD" {
+                    if try ScriptStatusReply(reply, script: "dead-letter").status == "DEAD" {
                         count += 1
                         PipelineMetrics(subscription).deadLetteredMaxDeliveries.increment()
                         logger.warning(

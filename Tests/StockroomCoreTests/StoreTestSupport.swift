@@ -36,18 +36,12 @@ func withStore<T>(
 /// The entries of a stream as flat field dictionaries, oldest first.
 func streamEntries(_ key: String, on redis: RedisConnection) async throws -> [[String: String]] {
     let reply = try await redis.send(["XRANGE", key, "-", "+"]).get()
-    return (reply.array ?? []).map { entry in fieldDictionary(entry.array?[1] ?? .null) }
+    return try (reply.array ?? []).map { entry in try (entry.array?[1] ?? .null).fieldDictionary() }
 }
 
 /// A hash's fields, as `HGETALL` shows them.
 func hashFields(_ key: String, on redis: RedisConnection) async throws -> [String: String] {
-    fieldDictionary(try await redis.send(["HGETALL", key]).get())
-}
-
-/// `[field, value, field, value, …]` as a dictionary.
-private func fieldDictionary(_ reply: RESPValue) -> [String: String] {
-    let flat = reply.array?.compactMap(\.string) ?? []
-    return Dictionary(uniqueKeysWithValues: stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) })
+    try await redis.send(["HGETALL", key]).get().fieldDictionary()
 }
 
 /// Asserts that `operation` fails with a `SalesError` of `code`.
