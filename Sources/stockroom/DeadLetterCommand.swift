@@ -31,6 +31,21 @@ struct DeadLetterCommand: AsyncParsableCommand {
             return .all
         }
 
+        /// Redrives or purges the selected dead letters and prints what happened.
+        func perform(_ action: RedriveReport.Action, _ redisOptions: RedisOptions) async throws {
+            let subscription = try Subscription.parse(group)
+            let report = try await withOperatorRedis(redisOptions) { redis, keys in
+                let deadLetters = DeadLetters(keys: keys, redis: redis)
+                switch action {
+                case .redrive:
+                    return try await deadLetters.redrive(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor)
+                case .purge:
+                    return try await deadLetters.purge(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor)
+                }
+            }
+            print(report.summary)
+        }
+
         /// Who did it, for the audit trail.
         var actor: String {
             let environment = ProcessInfo.processInfo.environment
@@ -92,13 +107,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @OptionGroup var redisOptions: RedisOptions
 
         func run() async throws {
-            let subscription = try Subscription.parse(selection.group)
-            let report = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await DeadLetters(keys: keys, redis: redis).redrive(
-                    subscription: subscription, filter: selection.filter, dryRun: selection.dryRun, actor: selection.actor
-                )
-            }
-            print(report.summary)
+            try await selection.perform(.redrive, redisOptions)
         }
     }
 
@@ -108,13 +117,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @OptionGroup var redisOptions: RedisOptions
 
         func run() async throws {
-            let subscription = try Subscription.parse(selection.group)
-            let report = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await DeadLetters(keys: keys, redis: redis).purge(
-                    subscription: subscription, filter: selection.filter, dryRun: selection.dryRun, actor: selection.actor
-                )
-            }
-            print(report.summary)
+            try await selection.perform(.purge, redisOptions)
         }
     }
 }
