@@ -12,10 +12,12 @@ struct RedisBaseline {
     var pipeline: Int
     var requests: Int
 
+    private static let quietLogger = Logger(label: "stockroom.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+
     func run() async throws -> ResultRow {
         let configuration = try RedisConfiguration(url: redisURL)
         let redis = try await RedisConnection.connect(
-            configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "bench")
+            configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: Self.quietLogger
         ).get()
         let sha = try await redis.send(["SCRIPT", "LOAD", SalesScripts.purchase.source]).get().string ?? ""
         let partitions = Int(try await redis.send(["GET", KeySpace(partitions: 1).partitionCountKey]).get().int ?? 4)
