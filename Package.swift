@@ -224,7 +224,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StockroomPipelineTests",
-            dependencies: ["StockroomPipeline", "StockroomCore", "StockroomRedis", "TestSupport"],
+            dependencies: [
+                "StockroomPipeline",
+                "StockroomCore",
+                "StockroomRedis",
+                "TestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -83,12 +83,12 @@ public struct Sweeper: Service, Sendable {
                             ]
                         )
                     }
-                } catch let error as CancellationError {
-                    throw error
+                } catch is CancellationError {
+                    return  // graceful shutdown: stopping between steps leaves nothing half done
                 } catch {
                     self.logger.warning("sweep failed; next one at the next interval", metadata: ["sr.error": "\(error)"])
                 }
-                try await Task.sleep(for: self.interval)
+                try? await Task.sleep(for: self.interval)
             }
         }
     }

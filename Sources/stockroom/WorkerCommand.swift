@@ -45,12 +45,15 @@ struct WorkerCommand: AsyncParsableCommand {
             logger: logger
         ))
         FileHandle.standardOutput.write(Data("stockroom worker running role=\(role.rawValue) partitions=\(keys.partitions)\n".utf8))
+        var failed = false
         do {
             try await group.run()
         } catch {
             logger.error("workers stopped on an error", metadata: ["sr.error": "\(error)"])
+            failed = true
         }
         try? await factoryClient?.shutdown()
         try? await handlerRedis.close().get()
+        if failed { throw ExitCode.failure }
     }
 }
