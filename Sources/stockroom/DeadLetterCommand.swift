@@ -13,7 +13,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
     /// Which dead letters a redrive or purge takes.
     struct Selection: ParsableArguments {
-        @Option(help: "The group: topic/group (e.g. stock-empty/factory) or a unique group name.") var group: String
+        @Option(help: "Only this group: topic/group (e.g. stock-empty/factory) or a unique group name (default: every group, each gets back only its own).")
+        var group: String?
         @Option(name: .customLong("id"), help: "A dead letter's reference (p3:1700000000000-0) or id; repeatable.")
         var ids: [String] = []
         @Option(help: "Dead letters of this SKU.") var sku: String?
@@ -33,17 +34,24 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         /// Redrives or purges the selected dead letters and prints what happened.
         func perform(_ action: RedriveReport.Action, _ redisOptions: RedisOptions) async throws {
-            let subscription = try Subscription.parse(group)
-            let report = try await withOperatorRedis(redisOptions) { redis, keys in
+            let subscriptions = try group.map { [try Subscription.parse($0)] } ?? Subscription.all
+            let reports = try await withOperatorRedis(redisOptions) { redis, keys in
                 let deadLetters = DeadLetters(keys: keys, redis: redis)
-                switch action {
-                case .redrive:
-                    return try await deadLetters.redrive(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor)
-                case .purge:
-                    return try await deadLetters.purge(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor)
+                var reports: [RedriveReport] = []
+                for subscription in subscriptions {
+                    switch action {
+                    case .redrive:
+                        reports.append(try await deadLetters.redrive(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor))
+                    case .purge:
+                        reports.append(try await deadLetters.purge(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor))
+                    }
                 }
+                return reports
             }
-            print(report.summary)
+            // Without --group, only the groups that had matches are reported.
+            let shown = group == nil ? reports.filter { $0.count > 0 } : reports
+            if shown.isEmpty { print("no dead letter matches \(filter)") }
+            for report in shown { print(report.summary) }
         }
 
         /// Who did it, for the audit trail.
