@@ -11,10 +11,11 @@ extension KeySpace {
     /// The operations team's counters of one SKU.
     public func opsKey(_ sku: String) -> String { "\(tag(partition(of: sku))):ops:sku:\(sku)" }
 
-    /// Marks one stream entry as counted by the ops group. Entry ids repeat across streams (the
-    /// purchase script appends to sales and stock-empty in the same millisecond), hence the topic,
-    /// and across a topic's stream and its retry stream, hence the `retry:` mark.
-    public func opsSeenKey(topic: Topic, entryID: String, fromRetryStream: Bool, partition: Int) -> String {
-        "\(tag(partition)):ops:seen:\(topic.rawValue):\(fromRetryStream ? "retry:" : "")\(entryID)"
+    /// Marks one topic entry as counted by the ops group, by its id in the topic stream, so that a
+    /// redriven copy (read from the retry stream under another id) is recognised. Entry ids repeat
+    /// across topics (the purchase script appends to sales and stock-empty in the same millisecond),
+    /// hence the topic in the key.
+    public func opsSeenKey(topic: Topic, entryID: String, partition: Int) -> String {
+        "\(tag(partition)):ops:seen:\(topic.rawValue):\(entryID)"
     }
 }

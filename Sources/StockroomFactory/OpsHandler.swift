@@ -58,10 +58,8 @@ public struct OpsHandler: EntryHandler {
         var scriptKeys = [keys.opsKey(sku)]
         var ttl = "0"
         if let window = configuration.deduplicationWindow {
-            let fromRetry = entry.stream != keys.stream(topic, partition: partition)
-            scriptKeys.append(
-                keys.opsSeenKey(topic: topic, entryID: entry.id, fromRetryStream: fromRetry, partition: partition)
-            )
+            // The topic entry's own id: a redriven copy carries it as `originalID`.
+            scriptKeys.append(keys.opsSeenKey(topic: topic, entryID: entry.originalID, partition: partition))
             ttl = String(max(1, window.components.seconds))
         }
 

@@ -70,6 +70,14 @@ final class WarehouseAndOpsTests: XCTestCase {
             let outFirst = try await ops.count(stockEmpty)
             let outAgain = try await ops.count(stockEmpty)
             XCTAssertEqual([outFirst, outAgain], [.counted, .duplicate], "the same id in another topic is another entry")
+            // A redrive hands the group a copy from its retry stream, under a new id: still the same sale.
+            let redriven = StreamEntry(
+                id: "9999999999999-0", stream: env.keys.retryStream(.sales, group: "ops", partition: partition),
+                partition: partition, fields: sale.fields, deliveries: 1,
+                originalID: sale.id, originalStream: sale.stream
+            )
+            let redrivenOutcome = try await ops.count(redriven)
+            XCTAssertEqual(redrivenOutcome, .duplicate, "a redriven copy of a counted entry is not counted again")
 
             let counters = try await hashFields(env.keys.opsKey("OPS-1"), on: env.redis)
             XCTAssertEqual(counters["sold"], "3")
