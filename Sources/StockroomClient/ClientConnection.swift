@@ -7,12 +7,9 @@ import StockroomWire
 final class ClientConnection: Sendable {
     let channel: any Channel
     let hello: HelloOK
-    private let requestTimeout: TimeAmount
-
-    private init(channel: any Channel, hello: HelloOK, requestTimeout: TimeAmount) {
+    private init(channel: any Channel, hello: HelloOK) {
         self.channel = channel
         self.hello = hello
-        self.requestTimeout = requestTimeout
     }
 
     var isActive: Bool { channel.isActive }
@@ -65,16 +62,16 @@ final class ClientConnection: Sendable {
                     throw StockroomClientError(.protocolViolation, "the server did not answer AUTH with AUTH_OK")
                 }
             }
-            return ClientConnection(channel: channel, hello: accepted, requestTimeout: configuration.requestTimeout)
+            return ClientConnection(channel: channel, hello: accepted)
         } catch {
             try? await channel.close()
             throw error
         }
     }
 
-    /// Sends one request and waits for its answer. An ERROR answer throws.
-    func send(_ request: Request) async throws(StockroomClientError) -> Response {
-        try await Self.exchange(request, on: channel, requestTimeout)
+    /// Sends one request and waits at most `timeout` for its answer. An ERROR answer throws.
+    func send(_ request: Request, timeout: TimeAmount) async throws(StockroomClientError) -> Response {
+        try await Self.exchange(request, on: channel, timeout)
     }
 
     func close() async {

@@ -50,26 +50,27 @@ public final class StockroomClient: Sendable {
     }
 
     /// Buys `quantity` of `sku`. Retrying with the same `purchaseID` never sells twice: it returns
-    /// the first answer, with `isReplay` set.
+    /// the first answer, with `isReplay` set. Every call takes an optional `timeout` of its own.
     public func purchase(
         sku: String,
         quantity: Int = 1,
         purchaseID: String,
-        customer: String = ""
+        customer: String = "",
+        timeout: TimeAmount? = nil
     ) async throws(StockroomClientError) -> PurchaseResult {
         guard let wireQuantity = UInt32(exactly: quantity) else {
             throw StockroomClientError(.invalidArgument, "quantity must be between 0 and \(UInt32.max), got \(quantity)")
         }
         let purchase = Purchase(sku: sku, quantity: wireQuantity, purchaseID: purchaseID, customer: customer)
-        guard case .purchaseResult(let result) = try await send(.purchase(purchase)) else {
+        guard case .purchaseResult(let result) = try await send(.purchase(purchase), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "PURCHASE was not answered with PURCHASE_RESULT")
         }
         return result
     }
 
     /// Reads a SKU's stock, reorder settings and open factory order.
-    public func stock(of sku: String) async throws(StockroomClientError) -> StockInfo {
-        guard case .stockInfo(let info) = try await send(.stockGet(sku: sku)) else {
+    public func stock(of sku: String, timeout: TimeAmount? = nil) async throws(StockroomClientError) -> StockInfo {
+        guard case .stockInfo(let info) = try await send(.stockGet(sku: sku), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "STOCK_GET was not answered with STOCK_INFO")
         }
         return info
@@ -80,18 +81,19 @@ public final class StockroomClient: Sendable {
         sku: String,
         stock: Int64,
         reorderPoint: Int64? = nil,
-        reorderQuantity: Int64? = nil
+        reorderQuantity: Int64? = nil,
+        timeout: TimeAmount? = nil
     ) async throws(StockroomClientError) -> StockInfo {
         let update = StockSet(sku: sku, stock: stock, reorderPoint: reorderPoint, reorderQuantity: reorderQuantity)
-        guard case .stockInfo(let info) = try await send(.stockSet(update)) else {
+        guard case .stockInfo(let info) = try await send(.stockSet(update), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "STOCK_SET was not answered with STOCK_INFO")
         }
         return info
     }
 
     /// Round-trips a PING on one connection.
-    public func ping() async throws(StockroomClientError) {
-        guard case .pong = try await send(.ping(ByteBuffer())) else {
+    public func ping(timeout: TimeAmount? = nil) async throws(StockroomClientError) {
+        guard case .pong = try await send(.ping(ByteBuffer()), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "PING was not answered with PONG")
         }
     }
@@ -105,8 +107,9 @@ public final class StockroomClient: Sendable {
         for connection in connections { await connection.close() }
     }
 
-    private func send(_ request: Request) async throws(StockroomClientError) -> Response {
-        try await connection().send(request)
+    /// - Parameter timeout: this call's limit; nil means `configuration.requestTimeout`.
+    private func send(_ request: Request, timeout: TimeAmount?) async throws(StockroomClientError) -> Response {
+        try await connection().send(request, timeout: timeout ?? configuration.requestTimeout)
     }
 
     private func connection() async throws(StockroomClientError) -> ClientConnection {

@@ -38,6 +38,14 @@ final class ClientTests: XCTestCase {
         } catch {
             XCTAssertEqual(error.code, .timeout)
         }
+        // A call's own timeout wins over the configuration's; the message names it.
+        do {
+            _ = try await client.stock(of: "S", timeout: .milliseconds(50))
+            XCTFail("the server never answers")
+        } catch {
+            XCTAssertEqual(error.code, .timeout)
+            XCTAssertTrue(error.message.contains("50"), error.message)
+        }
         await client.close()
         do {
             try await client.ping()
