@@ -252,7 +252,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StockroomServerTests",
-            dependencies: ["StockroomServer", "StockroomClient", "StockroomWire", "StockroomTLS", "TestSupport"],
+            dependencies: [
+                "StockroomServer",
+                "StockroomClient",
+                "StockroomWire",
+                "StockroomTLS",
+                "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -122,15 +122,17 @@ public final class StockroomClient: Sendable {
         if picked.isActive { return picked }
 
         let fresh = try await ClientConnection.connect(configuration, group: group)
-        let replaced = pool.withLockedValue { pool -> Bool in
-            guard !pool.isClosed else { return false }
+        // Several calls may find the same dead connection and reconnect at once: the first to get
+        // back keeps its connection, the others close theirs and use it, so none is left untracked.
+        let (chosen, surplus) = pool.withLockedValue { pool -> (ClientConnection?, ClientConnection?) in
+            guard !pool.isClosed else { return (nil, fresh) }
+            let current = pool.connections[slot]
+            if current !== picked, current.isActive { return (current, fresh) }
             pool.connections[slot] = fresh
-            return true
+            return (fresh, nil)
         }
-        if !replaced {
-            await fresh.close()
-            throw StockroomClientError(.clientClosed, "the client was closed")
-        }
-        return fresh
+        if let surplus { await surplus.close() }
+        guard let chosen else { throw StockroomClientError(.clientClosed, "the client was closed") }
+        return chosen
     }
 }

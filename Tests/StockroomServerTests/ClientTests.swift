@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import StockroomClient
@@ -78,6 +79,89 @@ final class ClientTests: XCTestCase {
         for (asked, answered) in answers { XCTAssertEqual(asked, answered) }
         await client.close()
         try await reversing.close()
+    }
+}
+
+extension ClientTests {
+    /// Many calls that find the same dead connection reconnect at once; exactly one new connection
+    /// stays, the others are closed rather than left open and untracked.
+    func testConcurrentReconnectsLeaveOneConnection() async throws {
+        let open = NIOLockedValueBox(OpenConnections())
+        let peer = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(ResponseEncoder()))
+                    try channel.pipeline.syncOperations.addHandler(DropFirstConnectionPeer(open: open))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let client = try await StockroomClient.connect(StockroomClientConfiguration(host: "127.0.0.1", port: peer.localAddress!.port!))
+        do {
+            try await client.ping()
+            XCTFail("the first connection is dropped on its first request")
+        } catch {
+            XCTAssertEqual(error.code, .connectionClosed)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 { group.addTask { try await client.ping() } }
+            try await group.waitForAll()
+        }
+        // Closing reaches the peer a moment later: wait, boundedly, for the surplus to be gone.
+        let settled = try? await eventually(timeout: .seconds(10), "one connection left") { () -> OpenConnections? in
+            let counts = open.withLockedValue { $0 }
+            return counts.open == 1 ? counts : nil
+        }
+        let counts = open.withLockedValue { $0 }
+        XCTAssertNotNil(settled, "one connection stays open, not \(counts.open); \(counts.accepted) were accepted in all")
+        XCTAssertGreaterThanOrEqual(counts.accepted, 2)
+        await client.close()
+        try await peer.close()
+    }
+}
+
+private struct OpenConnections: Sendable {
+    var accepted = 0
+    var open = 0
+}
+
+/// Test peer: answers HELLO and PING, but drops its first connection at that connection's first request.
+private final class DropFirstConnectionPeer: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias OutboundOut = ResponseEnvelope
+
+    private let open: NIOLockedValueBox<OpenConnections>
+    private var isFirst = false
+
+    init(open: NIOLockedValueBox<OpenConnections>) { self.open = open }
+
+    func channelActive(context: ChannelHandlerContext) {
+        isFirst = open.withLockedValue { counts in
+            counts.accepted += 1
+            counts.open += 1
+            return counts.accepted == 1
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        open.withLockedValue { $0.open -= 1 }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let envelope = try? RequestEnvelope(decoding: unwrapInboundIn(data)) else { return }
+        let response: Response
+        switch envelope.request {
+        case .hello:
+            response = .helloOK(HelloOK(version: 1, maxFrameLength: 65_536, authenticationRequired: false, serverName: "flaky"))
+        case .ping(let bytes) where !isFirst:
+            response = .pong(bytes)
+        default:
+            context.close(promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(ResponseEnvelope(requestID: envelope.requestID, response: response)), promise: nil)
     }
 }
 
