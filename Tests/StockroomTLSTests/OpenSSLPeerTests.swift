@@ -87,22 +87,8 @@ final class OpenSSLPeerTests: XCTestCase {
             let server = try Self.startOpenSSLServer(certs, extraArguments: extraServerArguments)
             defer { server.process.kill() }
 
-            let tls = try TLSContext(configuration: .client(trustRootsFile: certs.caCertificate), role: .client)
-            let loop = self.group.next()
-            let handshake = loop.makePromise(of: TLSHandshakeCompletedEvent.self)
-            let line = loop.makePromise(of: String.self)
-            let channel = try ClientBootstrap(group: loop)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            OpenSSLHandler.client(context: tls, serverHostname: "localhost"),
-                            TLSOutcomeObserver(handshake: handshake),
-                            FirstLineCollector(line: line),
-                        ])
-                    }
-                }
-                .connect(host: "127.0.0.1", port: server.port)
-                .wait()
+            let client = try self.connectClient(trusting: certs.caCertificate, port: server.port, collectingFirstLine: true)
+            let (channel, handshake, line) = (client.channel, client.handshake, client.firstLine!)
             defer { try? channel.close().wait() }
 
             // Written before the handshake can have finished: it must wait for it, not be lost.
@@ -124,21 +110,8 @@ final class OpenSSLPeerTests: XCTestCase {
             let server = try Self.startOpenSSLServer(certs, extraArguments: [])
             defer { server.process.kill() }
 
-            let tls = try TLSContext(configuration: .client(trustRootsFile: certs.caCertificate), role: .client)
-            let loop = self.group.next()
-            let handshake = loop.makePromise(of: TLSHandshakeCompletedEvent.self)
-            let firstError = loop.makePromise(of: TLSError.self)
-            let channel = try ClientBootstrap(group: loop)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            OpenSSLHandler.client(context: tls, serverHostname: "localhost"),
-                            TLSOutcomeObserver(handshake: handshake, firstError: firstError),
-                        ])
-                    }
-                }
-                .connect(host: "127.0.0.1", port: server.port)
-                .wait()
+            let client = try self.connectClient(trusting: certs.caCertificate, port: server.port, observingErrors: true)
+            let (channel, handshake, firstError) = (client.channel, client.handshake, client.firstError!)
             defer { try? channel.close().wait() }
 
             _ = try waitBounded(handshake.futureResult, "the client handshake")
@@ -154,21 +127,8 @@ final class OpenSSLPeerTests: XCTestCase {
             let server = try Self.startOpenSSLServer(certs, extraArguments: [])
             defer { server.process.kill() }
 
-            let tls = try TLSContext(configuration: .client(trustRootsFile: certs.otherCACertificate), role: .client)
-            let loop = self.group.next()
-            let handshake = loop.makePromise(of: TLSHandshakeCompletedEvent.self)
-            let firstError = loop.makePromise(of: TLSError.self)
-            let channel = try ClientBootstrap(group: loop)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            OpenSSLHandler.client(context: tls, serverHostname: "localhost"),
-                            TLSOutcomeObserver(handshake: handshake, firstError: firstError),
-                        ])
-                    }
-                }
-                .connect(host: "127.0.0.1", port: server.port)
-                .wait()
+            let client = try self.connectClient(trusting: certs.otherCACertificate, port: server.port, observingErrors: true)
+            let (channel, firstError) = (client.channel, client.firstError!)
             defer { try? channel.close().wait() }
 
             let error = try waitBounded(firstError.futureResult, "the handshake error")
@@ -199,5 +159,42 @@ final class OpenSSLPeerTests: XCTestCase {
             throw TestSupportError("s_server did not report its port: \(process.outputText)")
         }
         return (process, port)
+    }
+}
+
+extension OpenSSLPeerTests {
+    /// Our client handler, connected to `port` and trusting `caFile`, with promises for its handshake,
+    /// its first TLS error and (optionally) the first line of plaintext it receives.
+    struct ObservedClient {
+        var channel: any Channel
+        var handshake: EventLoopPromise<TLSHandshakeCompletedEvent>
+        var firstError: EventLoopPromise<TLSError>?
+        var firstLine: EventLoopPromise<String>?
+    }
+
+    /// Promises a test does not ask for are not made: an unfulfilled promise is a leak to NIO.
+    func connectClient(
+        trusting caFile: String,
+        port: Int,
+        observingErrors: Bool = false,
+        collectingFirstLine: Bool = false
+    ) throws -> ObservedClient {
+        let tls = try TLSContext(configuration: .client(trustRootsFile: caFile), role: .client)
+        let loop = self.group.next()
+        let handshake = loop.makePromise(of: TLSHandshakeCompletedEvent.self)
+        let firstError = observingErrors ? loop.makePromise(of: TLSError.self) : nil
+        let firstLine = collectingFirstLine ? loop.makePromise(of: String.self) : nil
+        let channel = try ClientBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(OpenSSLHandler.client(context: tls, serverHostname: "localhost"))
+                    try sync.addHandler(TLSOutcomeObserver(handshake: handshake, firstError: firstError))
+                    if let firstLine { try sync.addHandler(FirstLineCollector(line: firstLine)) }
+                }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .wait()
+        return ObservedClient(channel: channel, handshake: handshake, firstError: firstError, firstLine: firstLine)
     }
 }
