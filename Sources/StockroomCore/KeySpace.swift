@@ -46,7 +46,10 @@ public struct KeySpace: Sendable, Hashable {
 
     public func tag(_ partition: Int) -> String { "\(prefix):{p\(partition)}" }
 
-    public func skuKey(_ sku: String) -> String { "\(tag(partition(of: sku))):sku:\(sku)" }
+    public func skuKey(_ sku: String) -> String { skuKey(sku, partition: partition(of: sku)) }
+
+    /// For a caller that already knows the SKU's partition: the hash is computed once per request.
+    public func skuKey(_ sku: String, partition: Int) -> String { "\(tag(partition)):sku:\(sku)" }
 
     public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
 

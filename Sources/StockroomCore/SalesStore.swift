@@ -62,7 +62,7 @@ public struct SalesStore: Sendable {
         }
         let partition = keys.partition(of: order.sku)
         let scriptKeys = [
-            keys.skuKey(order.sku),
+            keys.skuKey(order.sku, partition: partition),
             keys.purchaseKey(order.purchaseID, partition: partition),
             keys.stream(.sales, partition: partition),
             keys.stream(.stockEmpty, partition: partition),
@@ -107,7 +107,8 @@ public struct SalesStore: Sendable {
         } catch {
             return redis.eventLoop.makeFailedFuture(error)
         }
-        let scriptKeys = [keys.skuKey(update.sku), keys.skuIndexKey(partition: keys.partition(of: update.sku))]
+        let partition = keys.partition(of: update.sku)
+        let scriptKeys = [keys.skuKey(update.sku, partition: partition), keys.skuIndexKey(partition: partition)]
         let arguments = [
             update.sku, String(update.stock),
             update.reorderPoint.map(String.init) ?? "",

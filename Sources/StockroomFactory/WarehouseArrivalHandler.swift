@@ -54,7 +54,7 @@ public struct WarehouseArrivalHandler: EntryHandler {
         let partition = keys.partition(of: sku)
         let reply = try await redis.evalScript(
             FactoryScripts.applyArrival,
-            keys: [keys.skuKey(sku), keys.orderKey(order.description, partition: partition)],
+            keys: [keys.skuKey(sku, partition: partition), keys.orderKey(order.description, partition: partition)],
             arguments: [sku, order.description, String(order.number), String(quantity), entry.id]
         ).get()
         let answer = try ScriptStatusReply(reply, script: FactoryScripts.applyArrival.name)

@@ -21,6 +21,7 @@ final class KeySpaceTests: XCTestCase {
             + Topic.allCases.map { keys.stream($0, partition: partition) }
         XCTAssertEqual(names.map(hashTag), Array(repeating: "p2", count: names.count))
         XCTAssertEqual(keys.skuKey("CP-502101"), "stockroom:{p2}:sku:CP-502101")
+        XCTAssertEqual(keys.skuKey("CP-502101", partition: partition), keys.skuKey("CP-502101"))
         XCTAssertEqual(keys.stream(.stockEmpty, partition: 2), "stockroom:{p2}:stream:stock-empty")
         XCTAssertEqual(keys.streams(.sales).count, 4)
     }
