@@ -98,18 +98,77 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The legacy Factory API's messages: what the factory client sends, the side port takes back
+        // and the simulator answers.
+        .target(name: "LegacyFactoryAPI", swiftSettings: swiftSettings),
         .target(
             name: "StockroomFactory",
             dependencies: [
+                "LegacyFactoryAPI",
                 "StockroomCore",
                 "StockroomPipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StockroomWarehouse",
+            dependencies: [
+                "StockroomCore",
+                "StockroomPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StockroomOps",
+            dependencies: [
+                "StockroomCore",
+                "StockroomPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Serving a Hummingbird router until graceful shutdown: the side port's and the simulator's.
+        .target(
+            name: "StockroomHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StockroomSidePort",
+            dependencies: [
+                "LegacyFactoryAPI",
+                "StockroomCore",
+                "StockroomHTTP",
                 "StockroomRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A test and demo tool, not part of the service: the service library never depends on it.
+        .target(
+            name: "StockroomFactorySimulator",
+            dependencies: [
+                "LegacyFactoryAPI",
+                "StockroomHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -143,20 +202,45 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Assembly: a configuration in, the services out. The CLI and the in-process tests use it.
+        .target(
+            name: "StockroomApp",
+            dependencies: [
+                "StockroomCore",
+                "StockroomEmbeddedRedis",
+                "StockroomFactory",
+                "StockroomOps",
+                "StockroomPipeline",
+                "StockroomRedis",
+                "StockroomServer",
+                "StockroomSidePort",
+                "StockroomWarehouse",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "stockroom",
             dependencies: [
+                "StockroomApp",
                 "StockroomServer",
                 "StockroomClient",
                 "StockroomCore",
-                "StockroomEmbeddedRedis",
-                "StockroomPipeline",
                 "StockroomFactory",
+                "StockroomFactorySimulator",
+                "StockroomPipeline",
+                "StockroomRedis",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -237,7 +321,13 @@ let package = Package(
         .testTarget(
             name: "StockroomFactoryTests",
             dependencies: [
+                "LegacyFactoryAPI",
                 "StockroomFactory",
+                "StockroomFactorySimulator",
+                "StockroomHTTP",
+                "StockroomOps",
+                "StockroomSidePort",
+                "StockroomWarehouse",
                 "StockroomPipeline",
                 "StockroomCore",
                 "StockroomRedis",
@@ -259,6 +349,19 @@ let package = Package(
                 "StockroomTLS",
                 "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StockroomAppTests",
+            dependencies: [
+                "StockroomApp",
+                "StockroomClient",
+                "StockroomCore",
+                "StockroomFactorySimulator",
+                "StockroomRedis",
+                "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import LegacyFactoryAPI
 import Logging
 import NIOCore
 
@@ -148,12 +149,5 @@ public final class FactoryClient: Sendable {
             return FactoryError(.connectionFailed, "the factory call failed: \(httpError)", underlying: error)
         }
         return FactoryError(.connectionFailed, "cannot reach the factory: \(error)", underlying: error)
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

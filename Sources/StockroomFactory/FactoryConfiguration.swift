@@ -15,8 +15,6 @@ public struct FactoryConfiguration: Sendable {
     public var maxConcurrentCalls = 4
     /// Calls started per second, over all concurrent callers of one client.
     public var maxCallsPerSecond: Double = 10
-    /// How often a handler waiting on the factory refreshes its claim on the stream entry.
-    public var heartbeatInterval: Duration = .seconds(5)
 
     public init() {}
 

@@ -97,7 +97,9 @@ struct Consumer: Sendable {
 
     private func makeEntry(id: String, fields: [String: String], stream: GroupStream, deliveries: Int) -> StreamEntry {
         guard stream.kind == .retry else {
-            return StreamEntry(id: id, stream: stream.key, partition: stream.partition, fields: fields, deliveries: deliveries)
+            return StreamEntry(
+                id: id, topic: stream.topic, stream: stream.key, partition: stream.partition, fields: fields, deliveries: deliveries
+            )
         }
         // A redriven copy: the handler sees the original fields and where they came from.
         var original = fields
@@ -106,6 +108,7 @@ struct Consumer: Sendable {
         }
         return StreamEntry(
             id: id,
+            topic: stream.topic,
             stream: stream.key,
             partition: stream.partition,
             fields: original,

@@ -1,9 +1,15 @@
-/// One stream entry handed to a group's handler.
+import StockroomCore
+
+/// One stream entry handed to a group's handler, with what the runtime knows about where it came from.
 public struct StreamEntry: Sendable, Hashable {
-    /// The entry's id in `stream` (`1700000000000-0`).
+    /// The entry's id in `stream` (`1700000000000-0`). Ids are unique per stream only: two
+    /// partitions' streams can both hold `<ms>-0`, so identify an entry by stream and id together.
     public var id: String
+    /// The topic whose event it is, also when it was read from the group's retry stream.
+    public var topic: Topic
     /// The stream it was read from: a topic's partition stream, or the group's retry stream.
     public var stream: String
+    /// The partition of `stream`: every key of the entry's SKU carries this partition's tag.
     public var partition: Int
     /// Flat field/value pairs, as XRANGE shows them.
     public var fields: [String: String]
@@ -15,15 +21,16 @@ public struct StreamEntry: Sendable, Hashable {
     public var originalID: String
     public var originalStream: String
 
-    public init(id: String, stream: String, partition: Int, fields: [String: String], deliveries: Int) {
+    public init(id: String, topic: Topic, stream: String, partition: Int, fields: [String: String], deliveries: Int) {
         self.init(
-            id: id, stream: stream, partition: partition, fields: fields, deliveries: deliveries,
+            id: id, topic: topic, stream: stream, partition: partition, fields: fields, deliveries: deliveries,
             originalID: id, originalStream: stream
         )
     }
 
     public init(
         id: String,
+        topic: Topic,
         stream: String,
         partition: Int,
         fields: [String: String],
@@ -32,6 +39,7 @@ public struct StreamEntry: Sendable, Hashable {
         originalStream: String
     ) {
         self.id = id
+        self.topic = topic
         self.stream = stream
         self.partition = partition
         self.fields = fields
@@ -42,6 +50,16 @@ public struct StreamEntry: Sendable, Hashable {
 
     /// Whether this delivery comes from the group's retry stream (a redriven dead letter).
     public var isRedriven: Bool { originalID != id || originalStream != stream }
+
+    /// Decodes the entry's fields with `decode`; any error it throws means no retry can make the
+    /// entry usable, so it becomes a ``PoisonEntry`` (a dead letter at once).
+    public func decode<Event>(_ decode: ([String: String]) throws -> Event) throws(PoisonEntry) -> Event {
+        do {
+            return try decode(fields)
+        } catch {
+            throw PoisonEntry("\(error) (entry \(id) of \(stream))")
+        }
+    }
 }
 
 /// Keeps a long-running handler's claim on its entry (`XCLAIM … JUSTID`), so that the reclaimer

@@ -1,23 +1,11 @@
 import StockroomCore
 
-/// Keys and field names the pipeline adds to ``KeySpace``'s.
-///
-/// ```
-/// stockroom:{p3}:lasterror:<topic>:<group>   hash: per pending entry that failed, its failure record (JSON)
-///                                            field "stream:<id>" (topic stream) or "retry:<id>" (retry stream)
-///                                            value {"error","consumer","first_failed_at","last_failed_at",
-///                                            "failures","deliveries"}; removed by the ack and dead-letter scripts
-/// ```
-///
-/// Dead letters keep the original fields as they were and add context fields named `dlq.*`; entries
-/// redriven into a retry stream keep the original fields and add `retry.*` fields. Stockroom's own
-/// fields never start with `dlq.` or `retry.`.
-extension KeySpace {
-    /// Where `group`'s last handler error of each failed, still pending entry of `topic` is kept.
-    public func lastErrorKey(_ topic: Topic, group: String, partition: Int) -> String {
-        "\(tag(partition)):lasterror:\(topic.rawValue):\(group)"
-    }
-}
+// The runtime's view of the key space: which streams a group reads. Every key name itself comes
+// from `KeySpace` (StockroomCore).
+//
+// Dead letters keep the original fields as they were and add context fields named `dlq.*`; entries
+// redriven into a retry stream keep the original fields and add `retry.*` fields. Stockroom's own
+// fields never start with `dlq.` or `retry.`.
 
 /// Which of a group's two kinds of streams an entry came from.
 enum StreamKind: String, Sendable {
@@ -33,6 +21,7 @@ enum StreamKind: String, Sendable {
 /// One stream a consumer group reads, with what it needs to know about it.
 struct GroupStream: Sendable, Hashable {
     var key: String
+    var topic: Topic
     var partition: Int
     var kind: StreamKind
     var lastErrorKey: String
@@ -49,6 +38,7 @@ extension KeySpace {
                 key: kind == .topic
                     ? stream(topic, partition: partition)
                     : retryStream(topic, group: group, partition: partition),
+                topic: topic,
                 partition: partition,
                 kind: kind,
                 lastErrorKey: lastErrorKey(topic, group: group, partition: partition),

@@ -83,11 +83,5 @@ enum StreamReplies {
 extension RedisError {
     /// Redis lost the group (or the stream): restarted without persistence, or someone deleted the key.
     var isNoGroup: Bool { code == .errorReply && message.contains("NOGROUP") }
-
-    /// Worth retrying after a pause: the connection is down or a reply was lost.
-    var isTransient: Bool {
-        code == .notConnected || code == .connectionClosed || code == .timeout
-            || (code == .errorReply && (message.hasPrefix("LOADING") || message.hasPrefix("BUSY") || message.hasPrefix("TRYAGAIN")
-                || message.hasPrefix("MASTERDOWN") || message.hasPrefix("READONLY")))
-    }
 }
+

@@ -30,6 +30,8 @@ public struct SweepReport: Sendable, Hashable {
 ///
 /// Every step is safe to run from several processes at once.
 public struct Sweeper: Service, Sendable {
+    public static let defaultInterval: Duration = .seconds(30)
+
     public let groups: [ConsumerGroupConfiguration]
     public let keys: KeySpace
     public let redis: RedisConfiguration
@@ -44,7 +46,7 @@ public struct Sweeper: Service, Sendable {
         keys: KeySpace,
         redis: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup,
-        interval: Duration = .seconds(30),
+        interval: Duration = Sweeper.defaultInterval,
         approximateTrimming: Bool = true,
         consumerRetention: Duration = .seconds(3600),
         logger: Logger

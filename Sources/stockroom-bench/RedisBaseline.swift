@@ -19,20 +19,19 @@ struct RedisBaseline {
         let redis = try await RedisConnection.connect(
             configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: Self.quietLogger
         ).get()
-        let sha = try await redis.send(["SCRIPT", "LOAD", SalesScripts.purchase.source]).get().string ?? ""
-        let partitions = Int(try await redis.send(["GET", KeySpace(partitions: 1).partitionCountKey]).get().int ?? 4)
+        _ = try await redis.send(["SCRIPT", "LOAD", StockroomScripts.purchase.source]).get()
+        // The server under test created the data: the baseline uses its partition count, never a guess.
+        let keys = try await KeySpace.recorded(on: redis)
         try await redis.close().get()
-        let keys = KeySpace(partitions: partitions)
         let sku = "BENCH-BASELINE"
-        let partition = keys.partition(of: sku)
+        // redis-benchmark replaces __rand_int__, so each call records a fresh purchase id, as the server's do.
+        let purchase = PurchaseOrder(sku: sku, quantity: 1, purchaseID: "baseline-__rand_int__", customer: "bench")
+        let call = ScriptCall.purchase(purchase, partition: keys.partition(of: sku), keys: keys, limits: PurchaseLimits(SalesConfiguration()))
 
         var arguments = ["-h", configuration.host, "-p", String(configuration.port), "-c", String(connections),
                          "-P", String(pipeline), "-n", String(requests), "-r", "1000000000", "--csv"]
         if let password = configuration.password { arguments += ["-a", password] }
-        // redis-benchmark replaces __rand_int__, so each call records a fresh purchase id, as the server's do.
-        arguments += ["EVALSHA", sha, "4", keys.skuKey(sku), keys.purchaseKey("baseline-__rand_int__", partition: partition),
-                      keys.stream(.sales, partition: partition), keys.stream(.stockEmpty, partition: partition),
-                      sku, "1", "baseline-__rand_int__", "bench", "86400", "1000"]
+        arguments += call.evalSHACommand
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["redis-benchmark"] + arguments

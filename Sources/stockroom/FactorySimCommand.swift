@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
-import StockroomFactory
+import StockroomFactorySimulator
 
 /// `stockroom factory-sim`: the legacy factory, for demos and tests.
 struct FactorySimCommand: AsyncParsableCommand {
@@ -39,14 +38,8 @@ struct FactorySimCommand: AsyncParsableCommand {
         configuration.failRate = failRate
         configuration.maxConcurrent = maxConcurrent
         let simulator = FactorySimulator(configuration: configuration, logger: logger)
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
-        async let announced: Void = {
-            let port = try await simulator.listening.port()
+        try await simulator.runUntilShutdown(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger) { port in
             FileHandle.standardOutput.write(Data("factory-sim listening on \(address.host):\(port)\n".utf8))
-        }()
-        try await services.run()
-        try? await announced
+        }
     }
 }

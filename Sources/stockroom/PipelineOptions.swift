@@ -1,55 +1,50 @@
 import ArgumentParser
 import Foundation
-import StockroomCore
+import StockroomApp
 import StockroomPipeline
 import StockroomRedis
 
-/// Which workers a process runs.
-enum WorkerRole: String, CaseIterable, ExpressibleByArgument {
-    case factory, warehouse, ops, sweeper, all, none
-
-    /// The consumer groups this role runs (the sweeper runs none of its own).
-    var subscriptions: [Subscription] {
-        switch self {
-        case .factory: [.factory]
-        case .warehouse: [.warehouse]
-        case .ops: [.opsSales, .opsStockEmpty]
-        case .sweeper, .none: []
-        case .all: Subscription.all
-        }
-    }
-
-    var runsSweeper: Bool { self == .sweeper || self == .all }
-}
+extension WorkerRole: ExpressibleByArgument {}
 
 /// The options of the event workers, shared by `stockroom worker` and `stockroom serve --workers`.
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "The legacy Factory API's base URL.") var factoryURL = "http://127.0.0.1:7490"
-    @Option(help: "Where the factory calls back (default: the side port's /arrival, else http://127.0.0.1:7480/arrival).")
+    private static let defaults = StockroomConfiguration()
+
+    @Option(help: "The legacy Factory API's base URL (default: \(defaults.factory.baseURL)).") var factoryURL: String?
+    @Option(help: "Where the factory calls back (default: the side port's /arrival, else \(defaults.factory.callbackURL)).")
     var callbackURL: String?
-    @Option(help: "Seconds an entry may go unacknowledged before another consumer retries it.") var visibilityTimeout = 30.0
-    @Option(help: "Deliveries after which a failing entry becomes a dead letter.") var maxDeliveries = 5
-    @Option(help: "Consumers per group in this process.") var consumers = 2
-    @Option(help: "Calls to the factory in flight at once.") var factoryConcurrency = 4
-    @Option(help: "Calls to the factory per second.") var factoryRate = 10.0
-    @Option(help: "Seconds one factory call may take before it counts as failed.") var factoryTimeout = 10.0
-    @Option(help: "Seconds between sweeps (dead letters, trimming, gauges).") var sweepInterval = 30.0
+    @Option(help: "Seconds an entry may go unacknowledged before another consumer retries it (default: \(defaults.groups.visibilityTimeout)).")
+    var visibilityTimeout: Double?
+    @Option(help: "Deliveries after which a failing entry becomes a dead letter (default: \(defaults.groups.maxDeliveries)).")
+    var maxDeliveries: Int?
+    @Option(help: "Consumers per group in this process (default: \(defaults.groups.consumers)).") var consumers: Int?
+    @Option(help: "Calls to the factory in flight at once (default: \(defaults.factory.maxConcurrentCalls)).")
+    var factoryConcurrency: Int?
+    @Option(help: "Calls to the factory per second (default: \(defaults.factory.maxCallsPerSecond)).") var factoryRate: Double?
+    @Option(help: "Seconds one factory call may take before it counts as failed (default: \(defaults.factory.requestTimeout)).")
+    var factoryTimeout: Double?
+    @Option(help: "Seconds between sweeps: dead letters, trimming, gauges (default: \(defaults.sweepInterval)).")
+    var sweepInterval: Double?
 
     func validateWorkerOptions() throws {
-        guard visibilityTimeout > 0, maxDeliveries >= 1, consumers >= 1, factoryConcurrency >= 1, factoryRate > 0,
-            factoryTimeout > 0, sweepInterval > 0
-        else {
+        let positives = [visibilityTimeout, factoryRate, factoryTimeout, sweepInterval].compactMap { $0 }
+        let counts = [maxDeliveries, consumers, factoryConcurrency].compactMap { $0 }
+        guard positives.allSatisfy({ $0 > 0 }), counts.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("worker timeouts, counts and rates must be positive")
         }
     }
 
-    func groupConfiguration(_ subscription: Subscription) -> ConsumerGroupConfiguration {
-        ConsumerGroupConfiguration(
-            subscription: subscription,
-            consumers: consumers,
-            visibilityTimeout: .seconds(visibilityTimeout),
-            maxDeliveries: maxDeliveries
-        )
+    /// Writes the options that were given into `configuration`; the others keep its defaults.
+    func apply(to configuration: inout StockroomConfiguration) {
+        if let factoryURL { configuration.factory.baseURL = factoryURL }
+        if let callbackURL { configuration.callbackURL = callbackURL }
+        if let visibilityTimeout { configuration.groups.visibilityTimeout = .seconds(visibilityTimeout) }
+        if let maxDeliveries { configuration.groups.maxDeliveries = maxDeliveries }
+        if let consumers { configuration.groups.consumers = consumers }
+        if let factoryConcurrency { configuration.factory.maxConcurrentCalls = factoryConcurrency }
+        if let factoryRate { configuration.factory.maxCallsPerSecond = factoryRate }
+        if let factoryTimeout { configuration.factory.requestTimeout = .seconds(factoryTimeout) }
+        if let sweepInterval { configuration.sweepInterval = .seconds(sweepInterval) }
     }
 }
 
@@ -62,17 +57,6 @@ struct RedisOptions: ParsableArguments {
             throw ValidationError("no Redis: pass --redis URL or set STOCKROOM_REDIS")
         }
         return url
-    }
-}
-
-extension KeySpace {
-    /// The key space of existing data: its partition count as recorded in Redis.
-    static func recorded(on redis: RedisConnection) async throws -> KeySpace {
-        let countKey = KeySpace(partitions: 1).partitionCountKey
-        guard let count = try await redis.send(["GET", countKey]).get().int, count >= 1 else {
-            throw ValidationError("no Stockroom data in this Redis (\(countKey) is missing): start `stockroom serve` on it first")
-        }
-        return KeySpace(partitions: Int(count))
     }
 }
 

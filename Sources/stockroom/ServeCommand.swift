@@ -1,14 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
-import ServiceLifecycle
-import StockroomCore
-import StockroomFactory
-import StockroomRedis
+import StockroomApp
+import UnixSignals
 import StockroomServer
-import StockroomTLS
+import StockroomSidePort
 
 /// `stockroom serve`: the binary-protocol server, on a given Redis or on its own embedded one.
 struct ServeCommand: AsyncParsableCommand {
@@ -20,21 +16,26 @@ struct ServeCommand: AsyncParsableCommand {
             loopback port with its data in --data-dir, and stops it on exit.
             """
     )
+    private static let defaults = StockroomConfiguration()
 
-    @Option(help: "Address to listen on.") var listen = "127.0.0.1:7400"
+    @Option(help: "Address to listen on (default: \(defaults.server?.host ?? ""):\(defaults.server?.port ?? 0)).") var listen: String?
     @Option(help: "Redis URL redis://[user:pass@]host:port[/db] (default: $STOCKROOM_REDIS, else embedded).")
     var redis: String?
-    @Option(help: "Where the embedded Redis keeps its data.") var dataDir = ".stockroom"
-    @Option(help: "Partitions for new data (existing data keeps its recorded count).") var partitions = 4
-    @Option(help: "The largest quantity one purchase may ask for.") var maxQuantity = 1000
-    @Option(help: "Reorder quantity of SKUs created without one.") var reorderQty = 100
-    @Option(help: "Seconds a purchase id's first answer is kept for replays.") var replayWindow = 86_400
+    @Option(help: "Where the embedded Redis keeps its data (default: \(defaults.dataDirectory)).") var dataDir: String?
+    @Option(help: "Partitions for new data; existing data keeps its recorded count (default: \(defaults.sales.partitions)).")
+    var partitions: Int?
+    @Option(help: "The largest quantity one purchase may ask for (default: \(defaults.sales.maximumQuantity)).")
+    var maxQuantity: Int?
+    @Option(help: "Reorder quantity of SKUs created without one (default: \(defaults.sales.defaultReorderQuantity)).")
+    var reorderQty: Int?
+    @Option(help: "Seconds a purchase id's first answer is kept for replays (default: \(defaults.sales.replayWindowSeconds)).")
+    var replayWindow: Int?
     @Option(help: "Token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Any token turns AUTH on.")
     var salesToken: String?
     @Option(help: "Token granting the admin role (default: $STOCKROOM_ADMIN_TOKEN).") var adminToken: String?
     @Option(help: "PEM certificate chain: speak TLS.") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
-    @Option(help: "Event loop threads (default: one per core).") var threads = System.coreCount
+    @Option(help: "Event loop threads (default: one per core).") var threads: Int?
     @Option(help: "HTTP side port HOST:PORT: the factory's callback (POST /arrival), /healthz, /metrics. Off when not given.")
     var http: String?
     @Option(help: "Event workers to run in this process: factory, warehouse, ops, sweeper, all or none.")
@@ -45,32 +46,25 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         try workerOptions.validateWorkerOptions()
         if let http { _ = try HostPort(http) }
+        if let listen { _ = try HostPort(listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard partitions >= 1, threads >= 1, maxQuantity >= 1, reorderQty >= 1, replayWindow >= 1 else {
+        guard [partitions, threads, maxQuantity, reorderQty, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
             throw ValidationError("--partitions, --threads, --max-quantity, --reorder-qty and --replay-window must be positive")
         }
     }
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.serve")
-        _ = ProcessMetrics.registry
-        let environment = ProcessInfo.processInfo.environment
-        let address = try HostPort(listen)
+        let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
         do {
-            try await withRedisURL(redis ?? environment["STOCKROOM_REDIS"], dataDirectory: dataDir, logger: logger) { url in
-                var redisConfiguration = try RedisConfiguration(url: url)
-                redisConfiguration.scripts = SalesScripts.all
-                try await withEventLoopGroup(threads: threads) { group in
-                    try await withResource(
-                        acquire: { try await RedisConnectionsByLoop.connect(configuration: redisConfiguration, group: group, logger: logger) },
-                        release: { await $0.close() }
-                    ) { connections in
-                        try await serve(
-                            connections: connections, redis: redisConfiguration, address: address,
-                            group: group, environment: environment, logger: logger
-                        )
-                    }
-                }
+            try await StockroomProcess.with(configuration, registry: ProcessMetrics.registry, logger: logger) { listening in
+                // One plain line on stdout, so scripts can wait for it and learn the port.
+                let host = listening.address.ipAddress ?? configuration.server?.host ?? ""
+                let address = HostPort(host: host, port: listening.address.port ?? 0)
+                let line = "stockroom listening on \(address) redis=\(listening.redisURL) partitions=\(listening.keys.partitions)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            } _: { stockroom in
+                try await stockroom.run(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             }
         } catch {
             logger.error("the server stopped on an error", metadata: ["sr.error": "\(error)"])
@@ -78,24 +72,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func serve(
-        connections: RedisConnectionsByLoop,
-        redis redisConfiguration: RedisConfiguration,
-        address: HostPort,
-        group: MultiThreadedEventLoopGroup,
-        environment: [String: String],
-        logger: Logger
-    ) async throws {
-        var sales = SalesConfiguration()
-        sales.partitions = partitions
-        sales.maximumQuantity = maxQuantity
-        sales.defaultReorderQuantity = reorderQty
-        sales.replayWindowSeconds = replayWindow
-        let store = try await SalesStore.open(on: connections.any, configuration: sales, logger: logger).get()
+    /// The flags over the defaults.
+    private func makeConfiguration(environment: [String: String]) throws -> StockroomConfiguration {
+        var configuration = StockroomConfiguration()
+        configuration.redisURL = redis ?? environment["STOCKROOM_REDIS"]
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let threads { configuration.threads = threads }
+        if let partitions { configuration.sales.partitions = partitions }
+        if let maxQuantity { configuration.sales.maximumQuantity = maxQuantity }
+        if let reorderQty { configuration.sales.defaultReorderQuantity = reorderQty }
+        if let replayWindow { configuration.sales.replayWindowSeconds = replayWindow }
 
         var server = ServerConfiguration()
-        server.host = address.host
-        server.port = address.port
+        if let listen {
+            let address = try HostPort(listen)
+            server.host = address.host
+            server.port = address.port
+        }
         server.credentials = Credentials(
             salesToken: salesToken ?? environment["STOCKROOM_SALES_TOKEN"],
             adminToken: adminToken ?? environment["STOCKROOM_ADMIN_TOKEN"]
@@ -103,51 +96,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         }
+        configuration.server = server
 
-        let salesService = SalesServerService(
-            configuration: server, store: store, redis: connections, group: group, logger: logger
-        ) { server in
-            // One plain line on stdout, so scripts can wait for it and learn the port.
-            let listening = HostPort(host: server.localAddress.ipAddress ?? address.host, port: server.localAddress.port ?? address.port)
-            let line = "stockroom listening on \(listening) redis=\(redisConfiguration.url) partitions=\(store.keys.partitions)\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
-        }
-        var services: [any Service] = [salesService]
-
-        let handlerRedis = try await WorkerAssembly.handlerConnection(redisConfiguration, logger: logger)
-        var callbackURL = workerOptions.callbackURL ?? "http://127.0.0.1:7480/arrival"
         if let http {
             let address = try HostPort(http)
             var side = SidePortConfiguration()
             side.host = address.host
             side.port = address.port
-            let intake = ArrivalIntake(keys: store.keys, redis: handlerRedis, logger: logger)
-            let sidePort = SidePortService(
-                configuration: side, intake: intake, redis: handlerRedis, registry: ProcessMetrics.registry, logger: logger
-            )
-            services.append(sidePort)
-            if workerOptions.callbackURL == nil { callbackURL = "http://\(address)/arrival" }
+            configuration.sidePort = side
         }
-        let assembly = WorkerAssembly(
-            role: workers, options: workerOptions, keys: store.keys, redis: redisConfiguration,
-            callbackURL: callbackURL, logger: logger
-        )
-        let (workerServices, factoryClient) = assembly.services(handlerRedis: handlerRedis)
-        services += workerServices
-
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        do {
-            try await group.run()
-        } catch {
-            try? await factoryClient?.shutdown()
-            try? await handlerRedis.close().get()
-            throw error
-        }
-        try? await factoryClient?.shutdown()
-        try? await handlerRedis.close().get()
+        configuration.workers = workers
+        workerOptions.apply(to: &configuration)
+        return configuration
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NIOPosix
+import StockroomApp
 import StockroomCore
 import StockroomPipeline
 import StockroomRedis

@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
-import StockroomCore
-import StockroomPipeline
-import StockroomRedis
+import StockroomApp
+import UnixSignals
 
 /// `stockroom worker`: event workers in a process of their own.
 struct WorkerCommand: AsyncParsableCommand {
@@ -30,30 +28,20 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.worker")
-        _ = ProcessMetrics.registry
-        let redis = try RedisConfiguration(url: try redisOptions.url())
-        let handlerRedis = try await WorkerAssembly.handlerConnection(redis, logger: logger)
-        let keys = try await KeySpace.recorded(on: handlerRedis)
-        let assembly = WorkerAssembly(
-            role: role, options: workers, keys: keys, redis: redis,
-            callbackURL: workers.callbackURL ?? "http://127.0.0.1:7480/arrival", logger: logger
-        )
-        let (services, factoryClient) = assembly.services(handlerRedis: handlerRedis)
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        FileHandle.standardOutput.write(Data("stockroom worker running role=\(role.rawValue) partitions=\(keys.partitions)\n".utf8))
-        var failed = false
+        var configuration = StockroomConfiguration()
+        configuration.redisURL = try redisOptions.url()
+        configuration.server = nil
+        configuration.workers = role
+        workers.apply(to: &configuration)
         do {
-            try await group.run()
+            try await StockroomProcess.with(configuration, registry: ProcessMetrics.registry, logger: logger) { stockroom in
+                let line = "stockroom worker running role=\(role.rawValue) partitions=\(stockroom.keys.partitions)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+                try await stockroom.run(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            }
         } catch {
             logger.error("workers stopped on an error", metadata: ["sr.error": "\(error)"])
-            failed = true
+            throw ExitCode.failure
         }
-        try? await factoryClient?.shutdown()
-        try? await handlerRedis.close().get()
-        if failed { throw ExitCode.failure }
     }
 }

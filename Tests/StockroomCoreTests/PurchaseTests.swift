@@ -19,7 +19,7 @@ final class PurchaseTests: XCTestCase {
             var connections = [redis]
             for loop in MultiThreadedEventLoopGroup.singleton.makeIterator().prefix(3) {
                 var configuration = try RedisConfiguration(url: try await TestRedis.sharedURL())
-                configuration.scripts = SalesScripts.all
+                configuration.scripts = StockroomScripts.all
                 connections.append(
                     try await RedisConnection.connect(configuration: configuration, eventLoop: loop, logger: Logger(label: "test")).get()
                 )

@@ -11,7 +11,7 @@ final class RedisRestartTests: XCTestCase {
     func testPurchasesRecoverAfterRedisIsKilledAndRestarted() async throws {
         try await withRedisServer(extraArguments: ["--appendonly", "yes", "--appendfsync", "always"]) { server in
             var configuration = try RedisConfiguration(url: server.url)
-            configuration.scripts = SalesScripts.all
+            configuration.scripts = StockroomScripts.all
             configuration.reconnectBackoff = .init(initial: .milliseconds(20), maximum: .milliseconds(200), multiplier: 2)
             let redis = try await RedisConnection.connect(
                 configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test")

@@ -15,7 +15,7 @@ func withStore<T>(
     function: String = #function
 ) async throws -> T {
     let prefix = uniqueKeyPrefix(function) + "stockroom"
-    return try await withRedisConnection(url: try await TestRedis.sharedURL(), scripts: SalesScripts.all) { redis in
+    return try await withRedisConnection(url: try await TestRedis.sharedURL(), scripts: StockroomScripts.all) { redis in
         var configuration = SalesConfiguration()
         configuration.partitions = partitions
         configure(&configuration)

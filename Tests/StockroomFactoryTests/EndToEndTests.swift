@@ -1,7 +1,10 @@
 import Prometheus
 import StockroomCore
 import StockroomFactory
+import StockroomFactorySimulator
 import StockroomPipeline
+import StockroomSidePort
+import StockroomWarehouse
 import TestSupport
 import XCTest
 
@@ -21,21 +24,26 @@ final class EndToEndTests: XCTestCase {
         var sideConfiguration = SidePortConfiguration()
         sideConfiguration.port = 0
         let registry = PrometheusCollectorRegistry()
-        let metrics = FactoryMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        let intake = ArrivalIntake(keys: env.keys, redis: env.redis, metrics: metrics, logger: testLogger())
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let intake = ArrivalIntake(orders: env.orders, metrics: ArrivalMetrics(factory: metricsFactory), logger: testLogger())
         let rig = Rig(
             factory: FactorySimulator(configuration: simulatorConfiguration(), logger: testLogger()),
             sidePort: SidePortService(
                 configuration: sideConfiguration, intake: intake, redis: env.redis, registry: registry, logger: testLogger()
             ),
-            warehouse: WarehouseArrivalHandler(keys: env.keys, redis: env.redis, metrics: metrics, logger: testLogger())
+            warehouse: WarehouseArrivalHandler(
+                orders: env.orders, metrics: WarehouseMetrics(factory: metricsFactory), logger: testLogger()
+            )
         )
         try await withServices([rig.factory, rig.sidePort]) {
             let configuration = factoryConfiguration(
                 factoryPort: try await rig.factory.listening.port(), sidePort: try await rig.sidePort.listening.port()
             )
-            let client = FactoryClient(configuration: configuration, httpClient: testHTTPClient, metrics: metrics, logger: testLogger())
-            let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+            let client = FactoryClient(
+                configuration: configuration, httpClient: testHTTPClient, metrics: FactoryMetrics(factory: metricsFactory),
+                logger: testLogger()
+            )
+            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
             try await body(rig, client, handler)
         }
     }

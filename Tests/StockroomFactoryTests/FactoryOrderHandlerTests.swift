@@ -1,6 +1,7 @@
 import Hummingbird
 import StockroomCore
 import StockroomFactory
+import StockroomFactorySimulator
 import StockroomPipeline
 import TestSupport
 import XCTest
@@ -15,7 +16,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                     configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
                     httpClient: testHTTPClient, logger: testLogger()
                 )
-                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+                let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
 
                 try await handler.handle(entry, heartbeat: CountingHeartbeat())
                 let orders = await factory.receivedOrders()
@@ -36,7 +37,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                 let ordersAfter = await factory.receivedOrders()
                 XCTAssertEqual(ordersAfter.count, 1)
 
-                let typed = try await FactoryOrderRecord.read("FO-1@1", keys: env.keys, on: env.redis)
+                let typed = try await env.orders.record(of: OrderReference(sku: "FO-1", number: 1))
                 XCTAssertEqual(typed?.status, .requested)
                 XCTAssertEqual(typed?.isPlaced, true)
             }
@@ -58,7 +59,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                     configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
                     httpClient: testHTTPClient, logger: testLogger()
                 )
-                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+                let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
                 for attempt in 1...2 {
                     do {
                         try await handler.handle(entry, heartbeat: CountingHeartbeat())
@@ -78,45 +79,13 @@ final class FactoryOrderHandlerTests: XCTestCase {
         }
     }
 
-    func testRefreshesTheClaimWhileTheFactoryIsSlow() async throws {
-        try await withFactoryEnvironment { env in
-            let entry = try await env.sellOut("FO-3")
-            let heartbeat = CountingHeartbeat()
-            // The fake factory answers only once the handler has refreshed its claim twice: no clock involved.
-            let server = TestHTTPServer {
-                let router = Router()
-                router.post("/api/manufactures") { _, _ -> Response in
-                    try await eventually(timeout: .seconds(10), "the handler refreshes its claim") {
-                        heartbeat.count >= 2 ? true : nil
-                    }
-                    return Response(
-                        status: .created,
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"data":{"id":"slow-1","reqestor":"stockroom","data":{}}}"#))
-                    )
-                }
-                return router
-            }
-            try await withServices([server]) {
-                var configuration = factoryConfiguration(factoryPort: try await server.listening.value(), sidePort: 7480)
-                configuration.heartbeatInterval = .milliseconds(20)
-                configuration.requestTimeout = .seconds(15)
-                let client = FactoryClient(configuration: configuration, httpClient: testHTTPClient, logger: testLogger())
-                let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
-                try await handler.handle(entry, heartbeat: heartbeat)
-                XCTAssertGreaterThanOrEqual(heartbeat.count, 2)
-                let record = try await env.orderRecord("FO-3@1")
-                XCTAssertEqual(record["factory_id"], "slow-1")
-            }
-        }
-    }
-
     func testUnparseableEntriesArePoison() async throws {
         try await withFactoryEnvironment { env in
             let client = FactoryClient(
                 configuration: factoryConfiguration(factoryPort: try freeLoopbackPort(), sidePort: 7480),
                 httpClient: testHTTPClient, logger: testLogger()
             )
-            let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
             let stream = env.keys.stream(.stockEmpty, partition: 0)
             let complete = ["sku": "FO-4", "order": "FO-4@1", "reorder_qty": "5", "reason": "sold_out"]
             for broken in [
@@ -129,7 +98,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                 complete.merging(["order": "FO-4@x"]) { $1 },
                 complete.merging(["sku": "bad sku"]) { $1 },
             ] {
-                let entry = StreamEntry(id: "1-1", stream: stream, partition: 0, fields: broken, deliveries: 1)
+                let entry = StreamEntry(id: "1-1", topic: .stockEmpty, stream: stream, partition: 0, fields: broken, deliveries: 1)
                 await XCTAssertPoison { try await handler.handle(entry, heartbeat: CountingHeartbeat()) }
             }
             let keysLeft = try await countKeys(prefixed: env.keys.tag(0) + ":order:", on: env.redis)

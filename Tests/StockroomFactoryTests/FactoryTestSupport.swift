@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import StockroomCore
 import StockroomFactory
+import StockroomFactorySimulator
 import StockroomPipeline
 import StockroomRedis
 import TestSupport
@@ -16,6 +17,7 @@ struct FactoryTestEnvironment: Sendable {
     let redis: RedisConnection
     let store: SalesStore
     var keys: KeySpace { store.keys }
+    var orders: FactoryOrders { FactoryOrders(keys: keys, redis: redis) }
 }
 
 func withFactoryEnvironment<T>(
@@ -25,7 +27,7 @@ func withFactoryEnvironment<T>(
     let prefix = uniqueKeyPrefix(function) + "stockroom"
     return try await withRedisConnection(
         url: try await TestRedis.sharedURL(),
-        scripts: SalesScripts.all + FactoryScripts.all
+        scripts: StockroomScripts.all + StockroomScripts.all
     ) { redis in
         var configuration = SalesConfiguration()
         configuration.partitions = 4
@@ -102,11 +104,11 @@ final class CountingHeartbeat: ClaimHeartbeat, @unchecked Sendable {
 }
 
 /// The entries of a stream, as the pipeline would hand them to a handler.
-func streamEntries(_ stream: String, partition: Int, on redis: RedisConnection) async throws -> [StreamEntry] {
+func streamEntries(_ stream: String, topic: Topic, partition: Int, on redis: RedisConnection) async throws -> [StreamEntry] {
     let reply = try await redis.send(["XRANGE", stream, "-", "+"]).get()
     return (reply.array ?? []).compactMap { item -> StreamEntry? in
         guard let parts = item.array, parts.count == 2, let id = parts[0].string else { return nil }
-        return StreamEntry(id: id, stream: stream, partition: partition, fields: fields(parts[1]), deliveries: 1)
+        return StreamEntry(id: id, topic: topic, stream: stream, partition: partition, fields: fields(parts[1]), deliveries: 1)
     }
 }
 
@@ -208,7 +210,7 @@ extension FactoryTestEnvironment {
         ).get()
         XCTAssertEqual(decision.outcome, .sold)
         let partition = keys.partition(of: sku)
-        let entries = try await streamEntries(keys.stream(.stockEmpty, partition: partition), partition: partition, on: redis)
+        let entries = try await streamEntries(keys.stream(.stockEmpty, partition: partition), topic: .stockEmpty, partition: partition, on: redis)
         let entry = try XCTUnwrap(entries.last(where: { $0.fields["sku"] == sku }), "a stock-empty entry for \(sku)")
         XCTAssertEqual(entry.fields["order"], "\(sku)@1")
         return entry
@@ -216,7 +218,7 @@ extension FactoryTestEnvironment {
 
     func arrivalEntries(of sku: String) async throws -> [StreamEntry] {
         let partition = keys.partition(of: sku)
-        return try await streamEntries(keys.stream(.stockArrival, partition: partition), partition: partition, on: redis)
+        return try await streamEntries(keys.stream(.stockArrival, partition: partition), topic: .stockArrival, partition: partition, on: redis)
     }
 
     func orderRecord(_ order: String) async throws -> [String: String] {

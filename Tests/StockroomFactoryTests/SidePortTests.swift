@@ -3,6 +3,7 @@ import Prometheus
 import StockroomCore
 import StockroomFactory
 import StockroomRedis
+import StockroomSidePort
 import TestSupport
 import XCTest
 
@@ -14,8 +15,8 @@ final class SidePortTests: XCTestCase {
     private func sidePort(keys: KeySpace, redis: RedisConnection, registry: PrometheusCollectorRegistry) -> SidePortService {
         var configuration = SidePortConfiguration()
         configuration.port = 0
-        let metrics = FactoryMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        let intake = ArrivalIntake(keys: keys, redis: redis, metrics: metrics, logger: testLogger())
+        let metrics = ArrivalMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: redis), metrics: metrics, logger: testLogger())
         return SidePortService(configuration: configuration, intake: intake, redis: redis, registry: registry, logger: testLogger())
     }
 

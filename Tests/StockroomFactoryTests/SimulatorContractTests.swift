@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StockroomFactory
+import StockroomFactorySimulator
 import TestSupport
 import XCTest
 

@@ -1,6 +1,8 @@
 import StockroomCore
 import StockroomFactory
+import StockroomOps
 import StockroomPipeline
+import StockroomWarehouse
 import TestSupport
 import XCTest
 
@@ -8,7 +10,8 @@ final class WarehouseAndOpsTests: XCTestCase {
     private func arrival(_ env: FactoryTestEnvironment, sku: String, order: String, quantity: String = "5") -> StreamEntry {
         let partition = env.keys.partition(of: sku)
         return StreamEntry(
-            id: "1700000000000-0", stream: env.keys.stream(.stockArrival, partition: partition), partition: partition,
+            id: "1700000000000-0", topic: .stockArrival, stream: env.keys.stream(.stockArrival, partition: partition),
+            partition: partition,
             fields: ["sku": sku, "order": order, "quantity": quantity], deliveries: 1
         )
     }
@@ -16,7 +19,7 @@ final class WarehouseAndOpsTests: XCTestCase {
     func testAnOrderNeverOpenedIsPoisonAndChangesNothing() async throws {
         try await withFactoryEnvironment { env in
             _ = try await env.sellOut("WH-1", stock: 1, reorderQuantity: 5)
-            let warehouse = WarehouseArrivalHandler(keys: env.keys, redis: env.redis, logger: testLogger())
+            let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
             await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-1", order: "WH-1@2")) }
             await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-NONE", order: "WH-NONE@1")) }
             await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-1", order: "WH-2@1")) }
@@ -32,16 +35,15 @@ final class WarehouseAndOpsTests: XCTestCase {
     func testADeliveryThatOvertakesTheOrderRecordStaysDelivered() async throws {
         try await withFactoryEnvironment { env in
             let entry = try await env.sellOut("WH-2", stock: 1, reorderQuantity: 5)
-            let warehouse = WarehouseArrivalHandler(keys: env.keys, redis: env.redis, logger: testLogger())
+            let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
             // The callback is applied before the order handler recorded the factory's answer.
             let outcome = try await warehouse.apply(arrival(env, sku: "WH-2", order: "WH-2@1"))
             XCTAssertEqual(outcome, .applied(stock: 5, closedOpenOrder: true))
 
-            let orderKey = env.keys.orderKey("WH-2@1", partition: env.keys.partition(of: "WH-2"))
-            let reply = try await env.redis.evalScript(
-                FactoryScripts.recordOrderRequested, keys: [orderKey], arguments: ["WH-2", "5", "late-ack"]
-            ).get()
-            XCTAssertEqual(reply.array?.first?.string, "ALREADY_DELIVERED")
+            let acknowledged = try await env.orders.recordAcknowledged(
+                OrderReference(sku: "WH-2", number: 1), quantity: 5, factoryID: "late-ack", partition: env.keys.partition(of: "WH-2")
+            )
+            XCTAssertEqual(acknowledged, .alreadyDelivered(attempts: 1))
             let record = try await env.orderRecord("WH-2@1")
             XCTAssertEqual(record["status"], "delivered")
             XCTAssertEqual(record["factory_id"], "late-ack")
@@ -51,7 +53,7 @@ final class WarehouseAndOpsTests: XCTestCase {
                 configuration: factoryConfiguration(factoryPort: try freeLoopbackPort(), sidePort: 1),
                 httpClient: testHTTPClient, logger: testLogger()
             )
-            let handler = FactoryOrderHandler(keys: env.keys, redis: env.redis, client: client, logger: testLogger())
+            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
             try await handler.handle(entry, heartbeat: CountingHeartbeat())
         }
     }
@@ -60,9 +62,9 @@ final class WarehouseAndOpsTests: XCTestCase {
         try await withFactoryEnvironment { env in
             let stockEmpty = try await env.sellOut("OPS-1", stock: 3, reorderQuantity: 5)
             let partition = env.keys.partition(of: "OPS-1")
-            let sales = try await streamEntries(env.keys.stream(.sales, partition: partition), partition: partition, on: env.redis)
+            let sales = try await streamEntries(env.keys.stream(.sales, partition: partition), topic: .sales, partition: partition, on: env.redis)
             let sale = try XCTUnwrap(sales.first(where: { $0.fields["sku"] == "OPS-1" }))
-            let ops = OpsHandler(keys: env.keys, redis: env.redis, logger: testLogger())
+            let ops = OpsHandler(counters: OpsCounters(keys: env.keys, redis: env.redis), logger: testLogger())
 
             let first = try await ops.count(sale)
             let again = try await ops.count(sale)
@@ -72,14 +74,14 @@ final class WarehouseAndOpsTests: XCTestCase {
             XCTAssertEqual([outFirst, outAgain], [.counted, .duplicate], "the same id in another topic is another entry")
             // A redrive hands the group a copy from its retry stream, under a new id: still the same sale.
             let redriven = StreamEntry(
-                id: "9999999999999-0", stream: env.keys.retryStream(.sales, group: "ops", partition: partition),
+                id: "9999999999999-0", topic: .sales, stream: env.keys.retryStream(.sales, group: "ops", partition: partition),
                 partition: partition, fields: sale.fields, deliveries: 1,
                 originalID: sale.id, originalStream: sale.stream
             )
             let redrivenOutcome = try await ops.count(redriven)
             XCTAssertEqual(redrivenOutcome, .duplicate, "a redriven copy of a counted entry is not counted again")
 
-            let counters = try await hashFields(env.keys.opsKey("OPS-1"), on: env.redis)
+            let counters = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(counters["sold"], "3")
             XCTAssertEqual(counters["sales"], "1")
             XCTAssertEqual(counters["remaining"], "0")
@@ -88,15 +90,15 @@ final class WarehouseAndOpsTests: XCTestCase {
             XCTAssertNotNil(counters["last_sale_at"])
 
             // Without the guard, counting is at least once: a redelivery counts again.
-            var configuration = OpsConfiguration()
-            configuration.deduplicationWindow = nil
-            let loose = OpsHandler(keys: env.keys, redis: env.redis, configuration: configuration, logger: testLogger())
+            let loose = OpsHandler(
+                counters: OpsCounters(keys: env.keys, redis: env.redis, deduplicationWindow: nil), logger: testLogger()
+            )
             _ = try await loose.count(sale)
-            let after = try await hashFields(env.keys.opsKey("OPS-1"), on: env.redis)
+            let after = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(after["sold"], "6")
 
             let misplaced = StreamEntry(
-                id: sale.id, stream: env.keys.stream(.stockArrival, partition: partition), partition: partition,
+                id: sale.id, topic: .stockArrival, stream: env.keys.stream(.stockArrival, partition: partition), partition: partition,
                 fields: sale.fields, deliveries: 1
             )
             await XCTAssertPoison { try await ops.count(misplaced) }

@@ -39,7 +39,7 @@ func withSalesServer<T>(
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     let url = if let redisURL { redisURL } else { try await TestRedis.sharedURL() }
     var redisConfiguration = try RedisConfiguration(url: url)
-    redisConfiguration.scripts = SalesScripts.all
+    redisConfiguration.scripts = StockroomScripts.all
     redisConfiguration.reconnectBackoff = .init(initial: .milliseconds(20), maximum: .milliseconds(200), multiplier: 2)
     let connections = try await RedisConnectionsByLoop.connect(configuration: redisConfiguration, group: group, logger: logger)
     let store = try await SalesStore.open(on: connections.any, configuration: SalesConfiguration(), prefix: prefix, logger: logger).get()

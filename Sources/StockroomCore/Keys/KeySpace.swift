@@ -1,0 +1,102 @@
+/// Names every Redis key Stockroom uses, and places each SKU in a partition.
+///
+/// Every key of a partition carries the partition's hash tag (`{p3}`), so a script that touches a SKU,
+/// its purchase records and its partition's streams stays inside one Redis Cluster slot. Tagging by
+/// partition rather than by SKU keeps the number of streams fixed at `partitions × topics`.
+///
+/// ```
+/// stockroom:partitions                       P, written once when the data is created
+/// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
+/// stockroom:{p3}:skus                        set: the SKUs of partition 3
+/// stockroom:{p3}:purchase:<purchase id>      hash: the first answer to that purchase (expires)
+/// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
+/// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
+/// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
+/// stockroom:{p3}:audit:redrive                stream: who redrove what, when
+/// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
+/// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
+/// stockroom:{p3}:ops:sku:<SKU>                 hash: the ops group's counters: sold, sales, stockouts, …
+/// stockroom:{p3}:ops:seen:<topic>:<entry id>   string: the ops group counted this topic entry (expires)
+/// ```
+///
+/// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one.
+public struct KeySpace: Sendable, Hashable {
+    public static let defaultPrefix = "stockroom"
+
+    public let prefix: String
+    public let partitions: Int
+
+    public init(partitions: Int, prefix: String = KeySpace.defaultPrefix) {
+        precondition(partitions >= 1, "a key space needs at least one partition")
+        self.prefix = prefix
+        self.partitions = partitions
+    }
+
+    /// Where the partition count is recorded, outside any partition: it is read once at start-up.
+    public var partitionCountKey: String { "\(prefix):partitions" }
+
+    /// The SKU's partition: FNV-1a (32 bit) of its UTF-8 bytes, modulo the partition count.
+    ///
+    /// The hash must never change: it decides where existing data lives. proto-spec and the README
+    /// document it so that other tools can find a SKU's keys.
+    public func partition(of sku: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in sku.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(partitions))
+    }
+
+    public func tag(_ partition: Int) -> String { "\(prefix):{p\(partition)}" }
+
+    public func skuKey(_ sku: String) -> String { skuKey(sku, partition: partition(of: sku)) }
+
+    /// For a caller that already knows the SKU's partition: the hash is computed once per request.
+    public func skuKey(_ sku: String, partition: Int) -> String { "\(tag(partition)):sku:\(sku)" }
+
+    public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
+
+    public func purchaseKey(_ purchaseID: String, partition: Int) -> String {
+        "\(tag(partition)):purchase:\(purchaseID)"
+    }
+
+    public func stream(_ topic: Topic, partition: Int) -> String { "\(tag(partition)):stream:\(topic.rawValue)" }
+
+    /// Where `group` reads entries of `topic` again after a redrive: only that group reads it.
+    public func retryStream(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):retry:\(topic.rawValue):\(group)"
+    }
+
+    /// `group`'s dead letters of `topic`.
+    public func deadLetterStream(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):dlq:\(topic.rawValue):\(group)"
+    }
+
+    /// The audit trail of redrives in one partition.
+    public func redriveAuditStream(partition: Int) -> String { "\(tag(partition)):audit:redrive" }
+
+    /// Where `group`'s last handler error of each failed, still pending entry of `topic` is kept:
+    /// field `stream:<id>` (topic stream) or `retry:<id>` (retry stream), value a JSON failure record
+    /// `{"error","consumer","first_failed_at","last_failed_at","failures","deliveries"}`.
+    public func lastErrorKey(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):lasterror:\(topic.rawValue):\(group)"
+    }
+
+    /// The operations team's counters of one SKU.
+    public func opsKey(_ sku: String, partition: Int) -> String { "\(tag(partition)):ops:sku:\(sku)" }
+
+    /// Marks one topic entry as counted by the ops group, by its id in the topic stream, so that a
+    /// redriven copy (read from the retry stream under another id) is recognised. Entry ids repeat
+    /// across streams (the purchase script appends to sales and stock-empty in the same millisecond),
+    /// hence the topic in the key and the partition in its tag.
+    public func opsSeenKey(topic: Topic, entryID: String, partition: Int) -> String {
+        "\(tag(partition)):ops:seen:\(topic.rawValue):\(entryID)"
+    }
+
+    /// Our record of one factory order, by our own order reference (`SKU@n`).
+    public func orderKey(_ order: String, partition: Int) -> String { "\(tag(partition)):order:\(order)" }
+
+    /// Every partition's stream of one topic, for consumers that read them all.
+    public func streams(_ topic: Topic) -> [String] { (0..<partitions).map { stream(topic, partition: $0) } }
+}

@@ -1,0 +1,44 @@
+import StockroomRedis
+
+/// Our record of one factory order, the hash at `KeySpace.orderKey(_:partition:)`.
+///
+/// States: no `status` (not placed yet; `attempts` and `last_error` tell of failed calls) →
+/// `requested` (the factory acknowledged it) → `delivered` (its arrival raised the stock). An order
+/// can also go straight to `delivered` when the callback overtakes the acknowledgement's record.
+public struct FactoryOrderRecord: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case requested
+        case delivered
+    }
+
+    public var order: String
+    public var sku: String?
+    public var quantity: Int?
+    public var status: Status?
+    /// The factory's own id (a UUID) from its latest acknowledgement.
+    public var factoryID: String?
+    /// Factory calls made for this order, failed ones included.
+    public var attempts: Int
+    public var lastError: String?
+    /// Milliseconds since 1970, Redis's clock.
+    public var requestedAt: Int?
+    public var deliveredAt: Int?
+    /// Arrivals for the order after the one that was applied.
+    public var duplicateArrivals: Int
+
+    /// Whether the factory already took the order: calling it again would make a second batch.
+    public var isPlaced: Bool { status != nil }
+
+    public init(order: String, fields: [String: String]) {
+        self.order = order
+        self.sku = fields["sku"]
+        self.quantity = fields["quantity"].flatMap { Int($0) }
+        self.status = fields["status"].flatMap(Status.init(rawValue:))
+        self.factoryID = fields["factory_id"]
+        self.attempts = fields["attempts"].flatMap { Int($0) } ?? 0
+        self.lastError = fields["last_error"]
+        self.requestedAt = fields["requested_at"].flatMap { Int($0) }
+        self.deliveredAt = fields["delivered_at"].flatMap { Int($0) }
+        self.duplicateArrivals = fields["duplicate_arrivals"].flatMap { Int($0) } ?? 0
+    }
+}

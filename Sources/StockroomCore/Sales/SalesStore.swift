@@ -1,0 +1,95 @@
+import Logging
+import NIOCore
+import StockroomRedis
+
+/// The sales rules, each one atomic step in Redis.
+///
+/// Calls return futures on the connection's event loop, so a server thread that owns that connection
+/// runs frame → script → reply without a hop. Every failure is a `SalesError`.
+public struct SalesStore: Sendable {
+    public static let maximumPurchaseIDLength = 128
+    public static let maximumCustomerLength = 128
+
+    public let keys: KeySpace
+    public let configuration: SalesConfiguration
+    private let limits: PurchaseLimits
+
+    public init(keys: KeySpace, configuration: SalesConfiguration) {
+        self.keys = keys
+        self.configuration = configuration
+        self.limits = PurchaseLimits(configuration)
+    }
+
+    /// Opens the store on existing data, or records `configuration.partitions` when the data is new
+    /// (see ``KeySpace/open(on:configured:prefix:logger:)``).
+    public static func open(
+        on redis: RedisConnection,
+        configuration: SalesConfiguration,
+        prefix: String = KeySpace.defaultPrefix,
+        logger: Logger
+    ) -> EventLoopFuture<SalesStore> {
+        KeySpace.open(on: redis, configured: configuration.partitions, prefix: prefix, logger: logger).map { keys in
+            SalesStore(keys: keys, configuration: configuration)
+        }
+    }
+
+    /// Runs the purchase script: sells, refuses, or replays the first answer to `order.purchaseID`.
+    public func purchase(_ order: PurchaseOrder, on redis: RedisConnection) -> EventLoopFuture<PurchaseDecision> {
+        do {
+            try SKU.validate(order.sku)
+            try Self.validate(purchaseID: order.purchaseID, customer: order.customer)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        let call = ScriptCall.purchase(order, partition: keys.partition(of: order.sku), keys: keys, limits: limits)
+        return redis.run(call)
+            .flatMapThrowing { reply in try ScriptReply(reply).purchaseDecision() }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// Reads a SKU's stock and reorder settings.
+    public func stockLevel(of sku: String, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+        do {
+            try SKU.validate(sku)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        return redis.send(["HMGET", keys.skuKey(sku), "stock", "reorder_point", "reorder_qty", "open_order"])
+            .flatMapThrowing { reply in
+                guard let fields = reply.array, fields.count == 4 else {
+                    throw SalesError(.internalError, "unexpected HMGET reply \(reply)")
+                }
+                guard let stock = fields[0].int else { throw SalesError(.unknownSKU, "unknown SKU \(sku)") }
+                return StockLevel(
+                    sku: sku,
+                    stock: Int(stock),
+                    reorderPoint: Int(fields[1].int ?? 0),
+                    reorderQuantity: Int(fields[2].int ?? 0),
+                    openOrder: fields[3].string.flatMap { $0.isEmpty ? nil : $0 }
+                )
+            }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// Creates a SKU, or sets its stock and the reorder settings the update names.
+    public func setStock(_ update: StockUpdate, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+        do {
+            try SKU.validate(update.sku)
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        let call = ScriptCall.setStock(update, keys: keys, defaultReorderQuantity: configuration.defaultReorderQuantity)
+        return redis.run(call)
+            .flatMapThrowing { reply in try ScriptReply(reply).stockLevel(sku: update.sku) }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    private static func validate(purchaseID: String, customer: String) throws(SalesError) {
+        guard (1...maximumPurchaseIDLength).contains(purchaseID.utf8.count) else {
+            throw SalesError(.invalidArgument, "purchase id must be 1-\(maximumPurchaseIDLength) bytes")
+        }
+        guard customer.utf8.count <= maximumCustomerLength else {
+            throw SalesError(.invalidArgument, "customer must be at most \(maximumCustomerLength) bytes")
+        }
+    }
+}

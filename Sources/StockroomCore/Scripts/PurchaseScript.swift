@@ -1,0 +1,114 @@
+import StockroomRedis
+
+extension StockroomScripts {
+    /// The purchase decision: validate, replay, sell or refuse, record the answer, emit events.
+    ///
+    /// Kept as Lua text in Swift so the binary carries its scripts: nothing to install beside it.
+    public static let purchase = RedisScript(
+        name: "purchase",
+        source: #"""
+-- Stockroom purchase: decide, record and emit in one atomic step.
+--
+-- KEYS[1] stockroom:{pN}:sku:<SKU>             hash: stock, reorder_point, reorder_qty, open_order, order_seq
+-- KEYS[2] stockroom:{pN}:purchase:<PURCHASE_ID> hash: the first answer, kept for ARGV[5] seconds
+-- KEYS[3] stockroom:{pN}:stream:sales
+-- KEYS[4] stockroom:{pN}:stream:stock-empty
+-- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] purchase id   ARGV[4] customer
+-- ARGV[5] replay TTL (seconds)   ARGV[6] largest quantity one purchase may ask for
+--
+-- Returns {status, stock, replay, opened}: status SOLD (stock = remaining) or OUT_OF_STOCK (stock = available),
+-- replay 1 when this is the stored answer of an earlier call with the same purchase id, opened 1 when this
+-- call opened a factory order and appended its stock-empty event.
+-- Refusals return {code, message}: INVALID_ARGUMENT or UNKNOWN_SKU. A refusal changes nothing.
+
+local sku, quantity, purchaseID, customer = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local maxQuantity = tonumber(ARGV[6])
+
+if not quantity or quantity ~= math.floor(quantity) or quantity < 1 or quantity > maxQuantity then
+    return {'INVALID_ARGUMENT', 'quantity must be a whole number from 1 to ' .. maxQuantity .. ', got ' .. ARGV[2]}
+end
+
+local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity')
+if first[1] then
+    -- The same purchase id with other parameters is a client bug, not a retry: refuse rather than guess.
+    if first[3] ~= sku or tonumber(first[4]) ~= quantity then
+        return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used for ' ..
+            first[4] .. ' x ' .. first[3]}
+    end
+    return {first[1], tonumber(first[2]), 1, 0}
+end
+
+local item = redis.call('HMGET', KEYS[1], 'stock', 'reorder_point', 'reorder_qty', 'open_order')
+if not item[1] then
+    return {'UNKNOWN_SKU', 'unknown SKU ' .. sku}
+end
+local stock = tonumber(item[1])
+local reorderPoint = tonumber(item[2]) or 0
+local reorderQuantity = tonumber(item[3]) or 0
+local orderIsOpen = item[4] and item[4] ~= ''
+
+local clock = redis.call('TIME')
+local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
+
+-- One open factory order per SKU: any burst of stock-outs emits a single stock-empty event.
+local opened = 0
+local function openFactoryOrder(reason)
+    if orderIsOpen then return end
+    opened = 1
+    local order = sku .. '@' .. redis.call('HINCRBY', KEYS[1], 'order_seq', 1)
+    redis.call('HSET', KEYS[1], 'open_order', order)
+    redis.call('XADD', KEYS[4], '*',
+        'sku', sku, 'order', order, 'reason', reason, 'stock', stock,
+        'wanted', quantity, 'reorder_qty', reorderQuantity, 'at', now)
+end
+
+local status
+if stock >= quantity then
+    status = 'SOLD'
+    stock = redis.call('HINCRBY', KEYS[1], 'stock', -quantity)
+    redis.call('XADD', KEYS[3], '*',
+        'sku', sku, 'quantity', quantity, 'remaining', stock,
+        'purchase', purchaseID, 'customer', customer, 'at', now)
+    if stock <= reorderPoint then openFactoryOrder('reorder_point') end
+else
+    status = 'OUT_OF_STOCK'
+    openFactoryOrder('sold_out')
+end
+
+redis.call('HSET', KEYS[2], 'status', status, 'stock', stock, 'sku', sku, 'quantity', quantity,
+    'customer', customer, 'at', now)
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return {status, stock, 0, opened}
+"""#
+    )
+}
+
+/// The purchase script's fixed arguments, rendered once instead of once per purchase.
+public struct PurchaseLimits: Sendable, Hashable {
+    let replayWindowSeconds: String
+    let maximumQuantity: String
+
+    public init(_ configuration: SalesConfiguration) {
+        self.replayWindowSeconds = String(configuration.replayWindowSeconds)
+        self.maximumQuantity = String(configuration.maximumQuantity)
+    }
+}
+
+extension ScriptCall {
+    /// ``StockroomScripts/purchase`` for `order`, whose SKU lies in `partition`.
+    public static func purchase(_ order: PurchaseOrder, partition: Int, keys: KeySpace, limits: PurchaseLimits) -> ScriptCall {
+        ScriptCall(
+            StockroomScripts.purchase,
+            keys: [
+                keys.skuKey(order.sku, partition: partition),
+                keys.purchaseKey(order.purchaseID, partition: partition),
+                keys.stream(.sales, partition: partition),
+                keys.stream(.stockEmpty, partition: partition),
+            ],
+            arguments: [
+                order.sku, String(order.quantity), order.purchaseID, order.customer,
+                limits.replayWindowSeconds, limits.maximumQuantity,
+            ]
+        )
+    }
+}

@@ -1,0 +1,69 @@
+import StockroomRedis
+
+extension StockroomScripts {
+    /// Creates a SKU or changes its stock and reorder settings.
+    ///
+    /// Kept as Lua text in Swift so the binary carries its scripts: nothing to install beside it.
+    public static let setStock = RedisScript(
+        name: "set-stock",
+        source: #"""
+-- Stockroom stock set: create a SKU or change its stock and reorder settings.
+--
+-- KEYS[1] stockroom:{pN}:sku:<SKU>   hash: stock, reorder_point, reorder_qty, open_order, order_seq
+-- KEYS[2] stockroom:{pN}:skus        set of the partition's SKUs (what `stockroom status` lists)
+-- ARGV[1] SKU   ARGV[2] stock   ARGV[3] reorder point or ''   ARGV[4] reorder quantity or ''
+-- ARGV[5] reorder quantity for a new SKU that names none
+--
+-- Returns {'OK', stock, reorder_point, reorder_qty, open_order} or {'INVALID_ARGUMENT', message}.
+-- An open factory order stays open: only its arrival closes it.
+
+local function wholeNumber(text, name, minimum)
+    local value = tonumber(text)
+    if not value or value ~= math.floor(value) or value < minimum then
+        return nil, name .. ' must be a whole number of at least ' .. minimum .. ', got ' .. text
+    end
+    return value
+end
+
+local stock, problem = wholeNumber(ARGV[2], 'stock', 0)
+if not stock then return {'INVALID_ARGUMENT', problem} end
+
+local reorderPoint, reorderQuantity
+if ARGV[3] ~= '' then
+    reorderPoint, problem = wholeNumber(ARGV[3], 'reorder point', 0)
+    if not reorderPoint then return {'INVALID_ARGUMENT', problem} end
+end
+if ARGV[4] ~= '' then
+    reorderQuantity, problem = wholeNumber(ARGV[4], 'reorder quantity', 1)
+    if not reorderQuantity then return {'INVALID_ARGUMENT', problem} end
+end
+
+local current = redis.call('HMGET', KEYS[1], 'reorder_point', 'reorder_qty')
+reorderPoint = reorderPoint or tonumber(current[1]) or 0
+reorderQuantity = reorderQuantity or tonumber(current[2]) or tonumber(ARGV[5])
+
+redis.call('HSET', KEYS[1], 'sku', ARGV[1], 'stock', stock,
+    'reorder_point', reorderPoint, 'reorder_qty', reorderQuantity)
+redis.call('SADD', KEYS[2], ARGV[1])
+local openOrder = redis.call('HGET', KEYS[1], 'open_order') or ''
+return {'OK', stock, reorderPoint, reorderQuantity, openOrder}
+"""#
+    )
+}
+
+extension ScriptCall {
+    /// ``StockroomScripts/setStock`` for `update`; `defaultReorderQuantity` applies to a new SKU that names none.
+    public static func setStock(_ update: StockUpdate, keys: KeySpace, defaultReorderQuantity: Int) -> ScriptCall {
+        let partition = keys.partition(of: update.sku)
+        return ScriptCall(
+            StockroomScripts.setStock,
+            keys: [keys.skuKey(update.sku, partition: partition), keys.skuIndexKey(partition: partition)],
+            arguments: [
+                update.sku, String(update.stock),
+                update.reorderPoint.map(String.init) ?? "",
+                update.reorderQuantity.map(String.init) ?? "",
+                String(defaultReorderQuantity),
+            ]
+        )
+    }
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+
+/// Runs a Hummingbird router on `host:port` until graceful shutdown, reporting the bound port.
+public enum HTTPServing {
+    public static func run(
+        router: Router<BasicRequestContext>,
+        host: String,
+        port: Int,
+        serverName: String,
+        listening: ListeningPort,
+        logger: Logger
+    ) async throws {
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                logger.info("listening", metadata: ["sr.http.host": "\(host)", "sr.http.port": "\(bound)"])
+                await listening.listening(on: bound)
+            },
+            logger: logger
+        )
+        do {
+            try await application.run()
+        } catch {
+            await listening.failed(HTTPServiceError(message: "\(serverName) on \(host):\(port) failed", underlying: error))
+            throw error
+        }
+        await listening.failed(HTTPServiceError(message: "\(serverName) on \(host):\(port) stopped"))
+    }
+}

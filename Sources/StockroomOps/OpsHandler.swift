@@ -1,0 +1,63 @@
+import Logging
+import StockroomCore
+import StockroomPipeline
+
+/// The `ops` groups on `sales` and on `stock-empty`: per-SKU counters for the operations team, and
+/// an operator alert (a warning in the log) on each stock-out.
+public struct OpsHandler: EntryHandler {
+    /// What one entry did to the counters.
+    public enum Outcome: Sendable, Hashable {
+        case counted
+        /// Already counted (a redelivery): nothing changed.
+        case duplicate
+    }
+
+    private let counters: OpsCounters
+    private let metrics: OpsMetrics
+    private let logger: Logger
+
+    public init(counters: OpsCounters, metrics: OpsMetrics = OpsMetrics(), logger: Logger) {
+        self.counters = counters
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
+        _ = try await count(entry)
+    }
+
+    /// Counts one entry of `sales` or `stock-empty`, once per topic entry: a redriven copy carries
+    /// the topic entry's own id as `originalID`.
+    public func count(_ entry: StreamEntry) async throws -> Outcome {
+        switch entry.topic {
+        case .sales:
+            let sale = try entry.decode(SaleEvent.init(fields:))
+            let outcome = try await counters.count(sale, entryID: entry.originalID, partition: entry.partition)
+            guard case .counted = outcome else { return duplicate(entry, sku: sale.sku) }
+            metrics.sales.increment()
+            return .counted
+        case .stockEmpty:
+            let stockOut = try entry.decode(StockEmptyEvent.init(fields:))
+            let outcome = try await counters.count(stockOut, entryID: entry.originalID, partition: entry.partition)
+            guard case .counted(let stockouts) = outcome else { return duplicate(entry, sku: stockOut.sku) }
+            metrics.stockouts.increment()
+            // The operator alert: one per stock-out, not per redelivery.
+            logger.warning(
+                "stock-out: factory order opened",
+                metadata: [
+                    "sr.sku": "\(stockOut.sku)", "sr.order": "\(stockOut.order)", "sr.reason": "\(stockOut.reason)",
+                    "sr.stock": "\(stockOut.stock)", "sr.wanted": "\(stockOut.wanted)", "sr.stockouts": "\(stockouts)",
+                ]
+            )
+            return .counted
+        case .stockArrival:
+            throw PoisonEntry("ops: does not count stock-arrival entries (\(entry.id))")
+        }
+    }
+
+    private func duplicate(_ entry: StreamEntry, sku: String) -> Outcome {
+        metrics.duplicates.increment()
+        logger.debug("ops: entry already counted", metadata: ["sr.entry": "\(entry.id)", "sr.sku": "\(sku)"])
+        return .duplicate
+    }
+}

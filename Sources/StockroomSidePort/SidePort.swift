@@ -1,0 +1,137 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import StockroomHTTP
+import StockroomRedis
+
+/// Where the server's HTTP side port listens.
+public struct SidePortConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port; `SidePortService.listening` tells which.
+    public var port = 7480
+
+    public init() {}
+
+    /// The factory's callback endpoint on this side port.
+    public var arrivalURL: String {
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return "http://\(host):\(port)/arrival"
+    }
+}
+
+/// The server's HTTP side port: the factory's callbacks, health, metrics.
+///
+/// ```
+/// POST /arrival?order=<SKU@n>   the factory's callback → stock-arrival; 200, 400 bad callback, 503 no Redis
+/// GET  /healthz                 200 "ok" when Redis answers PING, else 503
+/// GET  /metrics                 Prometheus text exposition of the registry
+/// ```
+public enum SidePort {
+    /// How long /healthz waits for PING.
+    static let healthTimeout: TimeAmount = .seconds(1)
+
+    public static func router(
+        intake: ArrivalIntake,
+        redis: RedisConnection,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/arrival") { request, context -> Response in
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: ArrivalIntake.maximumBodyBytes)
+            } catch {
+                let refusal = SidePortRefusal(
+                    code: ArrivalError.Code.invalidCallback.description, error: "the callback body is too large"
+                )
+                return try EditedResponse(status: .contentTooLarge, response: refusal).response(from: request, context: context)
+            }
+            let order = request.uri.queryParameters["order"].map(String.init)
+            let received: Result<ArrivalIntake.Receipt, ArrivalError>
+            do throws(ArrivalError) {
+                received = .success(try await intake.receive(body: Array(body.readableBytesView), order: order))
+            } catch {
+                received = .failure(error)
+            }
+            switch received {
+            case .success(let receipt):
+                return try ArrivalAccepted(entry: receipt.entryID, order: receipt.order).response(from: request, context: context)
+            case .failure(let error):
+                let status: HTTPResponse.Status
+                switch error.code {
+                case .invalidCallback: status = .badRequest
+                case .backendUnavailable: status = .serviceUnavailable
+                default: status = .internalServerError
+                }
+                let refusal = SidePortRefusal(code: error.code.description, error: error.message)
+                return try EditedResponse(status: status, response: refusal).response(from: request, context: context)
+            }
+        }
+        router.get("/healthz") { _, _ -> Response in
+            do {
+                _ = try await redis.send(["PING"], timeout: healthTimeout).get()
+                return textResponse(.ok, "ok\n")
+            } catch {
+                logger.warning("health check: Redis does not answer", metadata: ["sr.error": "\(error)"])
+                return textResponse(.serviceUnavailable, "redis unavailable\n")
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer))
+            )
+        }
+        return router
+    }
+
+    static func textResponse(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+}
+
+/// The side port as a long-lived `Service`: serves until graceful shutdown.
+public struct SidePortService: Service {
+    public let configuration: SidePortConfiguration
+    /// The bound port, once listening (useful with port 0).
+    public let listening = ListeningPort()
+    private let intake: ArrivalIntake
+    private let redis: RedisConnection
+    private let registry: PrometheusCollectorRegistry
+    private let logger: Logger
+
+    public init(
+        configuration: SidePortConfiguration,
+        intake: ArrivalIntake,
+        redis: RedisConnection,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) {
+        var logger = logger
+        logger[metadataKey: "sr.service"] = "side-port"
+        self.configuration = configuration
+        self.intake = intake
+        self.redis = redis
+        self.registry = registry
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let router = SidePort.router(intake: intake, redis: redis, registry: registry, logger: logger)
+        try await HTTPServing.run(
+            router: router, host: configuration.host, port: configuration.port,
+            serverName: "stockroom-side-port", listening: listening, logger: logger
+        )
+    }
+}
