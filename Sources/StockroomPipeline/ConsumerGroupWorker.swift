@@ -35,6 +35,7 @@ import Darwin
 /// batch's unstarted entries back (their idle time is set past the backoff, so a live consumer takes
 /// them at its next reclaim) and removes the consumer from the group if it owns nothing. Task
 /// cancellation stops at once: whatever is not acknowledged stays pending and is retried elsewhere.
+/// The delivery decisions themselves are `DeliveryPolicy`'s.
 /// Redis failures are retried with backoff; a lost group (`NOGROUP`) is created again.
 public final class ConsumerGroupWorker: Service, Sendable {
     public let configuration: ConsumerGroupConfiguration
@@ -134,6 +135,7 @@ struct GroupContext: Sendable {
     let streamsByKey: [String: GroupStream]
     let logger: Logger
     let metrics: PipelineMetrics
+    let policy: DeliveryPolicy
     let stop: StopSignal
 
     /// A graceful shutdown was asked for, by swift-service-lifecycle or `shutdownGracefully()`.
@@ -142,6 +144,7 @@ struct GroupContext: Sendable {
     init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger, stop: StopSignal) {
         self.stop = stop
         self.configuration = configuration
+        self.policy = DeliveryPolicy(configuration)
         self.subscription = configuration.subscription
         self.group = configuration.subscription.group
         self.streams = keys.groupStreams(configuration.subscription)
