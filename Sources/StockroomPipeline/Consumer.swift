@@ -33,7 +33,7 @@ struct Consumer: Sendable {
     func run() async throws {
         var nextReclaim = ContinuousClock.now
         var failures = 0
-        while !context.isStopping {
+        while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             do {
                 var batch: [StreamEntry] = []
@@ -180,7 +180,7 @@ struct Consumer: Sendable {
                 }
             }
             entries: for (index, entry) in batch.enumerated() {
-                switch policy.nextInBatch(isCancelled: Task.isCancelled, isShuttingDown: context.isStopping) {
+                switch policy.nextInBatch(isCancelled: Task.isCancelled, isShuttingDown: Task.isShuttingDownGracefully) {
                 case .handle:
                     await handle(entry)
                     await inFlight.finish(entry)

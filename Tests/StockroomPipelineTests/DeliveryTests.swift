@@ -151,7 +151,7 @@ final class DeliveryTests: XCTestCase {
             let (stream, id) = try await pipeline.append(.stockEmpty, sku: "STOP-1")
             try await eventually("the handler started") { await gate.arrivals > 0 ? true : nil }
 
-            worker.worker.shutdownGracefully()
+            await worker.triggerGracefulShutdown()
             await gate.release()
             try await withTimeout(.seconds(30)) { try await worker.task.value }
 
