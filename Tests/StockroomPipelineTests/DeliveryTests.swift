@@ -107,7 +107,7 @@ final class DeliveryTests: XCTestCase {
             }
             try await worker.shutdown()
             let handled = await journal.entries(of: "factory")
-            XCTAssertEqual(handled.map(\.id), [id])
+            XCTAssertEqual(handled.map { [$0.stream, $0.id] }, [[stream, id]])
             XCTAssertEqual(handled.first?.deliveries, 2, "Redis counted the crashed delivery")
         }
     }
@@ -131,7 +131,7 @@ final class DeliveryTests: XCTestCase {
             }
             try await worker.shutdown()
             let handled = await journal.entries(of: "factory")
-            XCTAssertEqual(handled.map(\.id), [id], "handled exactly once")
+            XCTAssertEqual(handled.map { [$0.stream, $0.id] }, [[stream, id]], "handled exactly once")
             XCTAssertEqual(handled.map(\.deliveries), [1], "never redelivered")
         }
     }
@@ -158,7 +158,7 @@ final class DeliveryTests: XCTestCase {
             XCTAssertTrue(finished.isOn)
             let pending = try await pipeline.pending(stream, "factory")
             XCTAssertTrue(pending.isEmpty, "the finished entry was acknowledged: \(pending)")
-            expectEqual(await journal.entries(of: "factory").map(\.id), [id])
+            expectEqual(await journal.entries(of: "factory").map { [$0.stream, $0.id] }, [[stream, id]])
         }
     }
 
