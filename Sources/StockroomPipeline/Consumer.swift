@@ -26,13 +26,14 @@ struct Consumer: Sendable {
     }
 
     private var configuration: ConsumerGroupConfiguration { context.configuration }
+    private var policy: DeliveryPolicy { context.policy }
     private var group: String { context.group }
 
     /// Reads, reclaims and handles until a graceful shutdown (returns) or cancellation (throws).
     func run() async throws {
         var nextReclaim = ContinuousClock.now
         var failures = 0
-        while !context.isStopping {
+        while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             do {
                 var batch: [StreamEntry] = []
@@ -123,39 +124,44 @@ struct Consumer: Sendable {
     /// Takes over entries whose consumer failed them or vanished, following the backoff; dead-letters
     /// those whose last allowed delivery never finished.
     private func reclaim() async throws -> [StreamEntry] {
-        let visibility = configuration.visibilityTimeout.milliseconds
-        let scanCount = String(min(max(configuration.batchSize * 4, 32), 200))
+        let scan = policy.reclaimScan
         let scans = context.streams.map { stream in
-            (stream, control.send(["XPENDING", stream.key, group, "IDLE", String(visibility), "-", "+", scanCount]))
+            let command = ["XPENDING", stream.key, group, "IDLE", String(scan.minIdleMilliseconds), "-", "+", String(scan.count)]
+            return (stream, control.send(command))
         }
         var claimed: [StreamEntry] = []
-        for (stream, scan) in scans {
-            let rows = try StreamReplies.pendingRows(try await scan.get())
-            for row in rows {
-                if row.deliveries >= configuration.maxDeliveries {
-                    // Its last allowed delivery crashed or hung: nobody will finish it.
+        for (stream, rows) in scans {
+            for row in try StreamReplies.pendingRows(try await rows.get()) {
+                switch policy.reclaim(deliveries: row.deliveries, idleMilliseconds: row.idleMilliseconds, claimedSoFar: claimed.count) {
+                case .deadLetter(let minDeliveries, let minIdle):
                     try await deadLetter(
-                        id: row.id, stream: stream, reason: .maxDeliveries, error: "",
-                        minDeliveries: configuration.maxDeliveries, minIdle: visibility
+                        id: row.id, stream: stream, reason: .maxDeliveries, error: "", minDeliveries: minDeliveries, minIdle: minIdle
                     )
+                case .claim(let minIdle):
+                    claimed += try await claim(row, of: stream, minIdle: minIdle)
+                case .wait, .batchFull:
                     continue
                 }
-                let required = configuration.backoff(deliveries: row.deliveries).milliseconds
-                guard row.idleMilliseconds >= required, claimed.count < configuration.batchSize else { continue }
-                let reply = try await control.send(["XCLAIM", stream.key, group, name, String(required), row.id]).get()
-                for (id, fields) in try StreamReplies.entries(reply) {
-                    guard let fields else { continue }
-                    context.metrics.reclaimed.increment()
-                    logger.debug(
-                        "reclaimed entry",
-                        metadata: [
-                            "sr.stream": "\(stream.key)", "sr.entry": "\(id)", "sr.previous_consumer": "\(row.consumer)",
-                            "sr.deliveries": "\(row.deliveries + 1)",
-                        ]
-                    )
-                    claimed.append(makeEntry(id: id, fields: fields, stream: stream, deliveries: row.deliveries + 1))
-                }
             }
+        }
+        return claimed
+    }
+
+    /// `XCLAIM`; empty when another consumer was faster or the entry is gone (trimmed or deleted).
+    private func claim(_ row: PendingRow, of stream: GroupStream, minIdle: Int64) async throws -> [StreamEntry] {
+        let reply = try await control.send(["XCLAIM", stream.key, group, name, String(minIdle), row.id]).get()
+        var claimed: [StreamEntry] = []
+        for (id, fields) in try StreamReplies.entries(reply) {
+            guard let fields else { continue }
+            context.metrics.reclaimed.increment()
+            logger.debug(
+                "reclaimed entry",
+                metadata: [
+                    "sr.stream": "\(stream.key)", "sr.entry": "\(id)", "sr.previous_consumer": "\(row.consumer)",
+                    "sr.deliveries": "\(row.deliveries + 1)",
+                ]
+            )
+            claimed.append(makeEntry(id: id, fields: fields, stream: stream, deliveries: row.deliveries + 1))
         }
         return claimed
     }
@@ -176,14 +182,17 @@ struct Consumer: Sendable {
                     await refreshClaims(await inFlight.remaining())
                 }
             }
-            for (index, entry) in batch.enumerated() {
-                if Task.isCancelled { break }
-                if context.isStopping {
-                    await release(Array(batch[index...]))
-                    break
+            entries: for (index, entry) in batch.enumerated() {
+                switch policy.nextInBatch(isCancelled: Task.isCancelled, isShuttingDown: Task.isShuttingDownGracefully) {
+                case .handle:
+                    await handle(entry)
+                    await inFlight.finish(entry)
+                case .handBack(let idle):
+                    await handBack(Array(batch[index...]), idle: idle)
+                    break entries
+                case .abandon:
+                    break entries
                 }
-                await handle(entry)
-                await inFlight.finish(entry)
             }
             tasks.cancelAll()
         }
@@ -198,54 +207,64 @@ struct Consumer: Sendable {
         if entry.deliveries > 1 { context.metrics.redelivered.increment() }
         let claim = EntryClaim(control: control, stream: entry.stream, group: group, consumer: name, id: entry.id)
         let started = ContinuousClock.now
+        let outcome: DeliveryPolicy.HandlerOutcome
         do {
             try await handler.handle(entry, heartbeat: claim)
-            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
-            do {
-                try await retrying("ack", logger: logger, metrics: context.metrics, attempts: 8) {
-                    _ = try await control.evalScript(
-                        PipelineScripts.ack,
-                        keys: [stream.key, stream.lastErrorKey],
-                        arguments: [group, stream.kind.rawValue + ":", entry.id]
-                    ).get()
-                }
-                context.metrics.acked.increment()
-                logger.trace("acknowledged")
-            } catch {
-                // Still pending: it will be delivered again (the handler is idempotent).
-                logger.error("handled but not acknowledged; it will be delivered again", metadata: ["sr.error": "\(error)"])
-            }
-        } catch let poison as PoisonEntry {
-            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
-            context.metrics.poison.increment()
-            logger.warning("poison entry", metadata: ["sr.error": "\(poison.reason)"])
-            try? await deadLetter(id: entry.id, stream: stream, reason: .poison, error: poison.description)
+            outcome = .succeeded
         } catch {
-            context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
-            if Task.isCancelled {
-                logger.info("handler cancelled; the entry stays pending", metadata: ["sr.error": "\(error)"])
-                return
-            }
+            outcome = DeliveryPolicy.HandlerOutcome(thrown: error, whileCancelled: Task.isCancelled)
+        }
+        context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+
+        switch policy.decide(after: outcome, deliveries: entry.deliveries) {
+        case .acknowledge:
+            await acknowledge(entry, of: stream, logger: logger)
+        case .deadLetterPoison(let reason, let error):
+            context.metrics.poison.increment()
+            logger.warning("poison entry", metadata: ["sr.error": "\(reason)"])
+            try? await deadLetter(id: entry.id, stream: stream, reason: .poison, error: error)
+        case .deadLetterLastDelivery(let error):
             context.metrics.failed.increment()
-            let text = Self.describe(error)
-            if entry.deliveries >= configuration.maxDeliveries {
-                logger.warning("handler failed on its last allowed delivery", metadata: ["sr.error": "\(text)"])
-                try? await deadLetter(id: entry.id, stream: stream, reason: .maxDeliveries, error: text)
-            } else {
-                let retryIn = configuration.backoff(deliveries: entry.deliveries)
-                logger.warning("handler failed; will retry", metadata: ["sr.error": "\(text)", "sr.retry_after": "\(retryIn)"])
-                do {
-                    try await retrying("record failure", logger: logger, metrics: context.metrics, attempts: 4) {
-                        _ = try await control.evalScript(
-                            PipelineScripts.recordFailure,
-                            keys: [stream.key, stream.lastErrorKey],
-                            arguments: [group, stream.kind.errorField(entry.id), entry.id, name, text]
-                        ).get()
-                    }
-                } catch {
-                    logger.error("could not record the handler's error", metadata: ["sr.error": "\(error)"])
-                }
+            logger.warning("handler failed on its last allowed delivery", metadata: ["sr.error": "\(error)"])
+            try? await deadLetter(id: entry.id, stream: stream, reason: .maxDeliveries, error: error)
+        case .recordFailure(let error, let retryAfter):
+            context.metrics.failed.increment()
+            logger.warning("handler failed; will retry", metadata: ["sr.error": "\(error)", "sr.retry_after": "\(retryAfter)"])
+            await recordFailure(entry, of: stream, error: error, logger: logger)
+        case .leavePending(let error):
+            logger.info("handler cancelled; the entry stays pending", metadata: ["sr.error": "\(error)"])
+        }
+    }
+
+    private func acknowledge(_ entry: StreamEntry, of stream: GroupStream, logger: Logger) async {
+        do {
+            try await retrying("ack", logger: logger, metrics: context.metrics, attempts: 8) {
+                _ = try await control.evalScript(
+                    PipelineScripts.ack,
+                    keys: [stream.key, stream.lastErrorKey],
+                    arguments: [group, stream.kind.rawValue + ":", entry.id]
+                ).get()
             }
+            context.metrics.acked.increment()
+            logger.trace("acknowledged")
+        } catch {
+            // Still pending: it will be delivered again (the handler is idempotent).
+            logger.error("handled but not acknowledged; it will be delivered again", metadata: ["sr.error": "\(error)"])
+        }
+    }
+
+    /// Keeps the error for the dead letter it may become; the entry itself stays pending either way.
+    private func recordFailure(_ entry: StreamEntry, of stream: GroupStream, error text: String, logger: Logger) async {
+        do {
+            try await retrying("record failure", logger: logger, metrics: context.metrics, attempts: 4) {
+                _ = try await control.evalScript(
+                    PipelineScripts.recordFailure,
+                    keys: [stream.key, stream.lastErrorKey],
+                    arguments: [group, stream.kind.errorField(entry.id), entry.id, name, text]
+                ).get()
+            }
+        } catch {
+            logger.error("could not record the handler's error", metadata: ["sr.error": "\(error)"])
         }
     }
 
@@ -306,21 +325,15 @@ struct Consumer: Sendable {
         }
     }
 
-    /// Hands unstarted entries back at shutdown: they stay pending (delivery count unchanged) with an
-    /// idle time past any backoff, so a live consumer takes them at its next reclaim.
-    private func release(_ entries: [StreamEntry]) async {
+    /// Hands unstarted entries back at shutdown, with the idle time the policy chose.
+    private func handBack(_ entries: [StreamEntry], idle: Int64) async {
         logger.info("shutting down; handing back unstarted entries", metadata: ["sr.count": "\(entries.count)"])
-        await refreshClaims(entries, idle: configuration.maxBackoff.milliseconds)
+        await refreshClaims(entries, idle: idle)
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = "\(type(of: error)): \(error)"
-        return text.count > 2000 ? String(text.prefix(2000)) + "…" : text
     }
 }
 

@@ -55,9 +55,7 @@ public struct ConsumerGroupConfiguration: Sendable, Hashable {
 
     /// How long an entry delivered `deliveries` times must have been idle before it is taken again.
     public func backoff(deliveries: Int) -> Duration {
-        let exponent = min(max(deliveries - 1, 0), 30)
-        let scaled = visibilityTimeout * (1 << exponent)
-        return min(scaled, maxBackoff)
+        DeliveryPolicy(self).backoff(deliveries: deliveries)
     }
 }
 

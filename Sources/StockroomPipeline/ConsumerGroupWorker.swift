@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import StockroomCore
@@ -31,10 +32,12 @@ import Darwin
 ///    handler returns; records a failure (still pending, retried later), or dead-letters at once for
 ///    `PoisonEntry` or when this was delivery `maxDeliveries`.
 ///
-/// Graceful shutdown stops reading, lets the handler in flight finish and acknowledges it, hands the
-/// batch's unstarted entries back (their idle time is set past the backoff, so a live consumer takes
-/// them at its next reclaim) and removes the consumer from the group if it owns nothing. Task
-/// cancellation stops at once: whatever is not acknowledged stays pending and is retried elsewhere.
+/// Graceful shutdown is swift-service-lifecycle's (run the worker in a `ServiceGroup`; there is no
+/// other way to stop it gently): it stops reading, lets the handler in flight finish and
+/// acknowledges it, hands the batch's unstarted entries back (their idle time is set past the
+/// backoff, so a live consumer takes them at its next reclaim) and removes the consumer from the
+/// group if it owns nothing. Task cancellation stops at once: whatever is not acknowledged stays
+/// pending and is retried elsewhere. The delivery decisions themselves are `DeliveryPolicy`'s.
 /// Redis failures are retried with backoff; a lost group (`NOGROUP`) is created again.
 public final class ConsumerGroupWorker: Service, Sendable {
     public let configuration: ConsumerGroupConfiguration
@@ -46,12 +49,6 @@ public final class ConsumerGroupWorker: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let context: GroupContext
-
-    /// Starts the same graceful shutdown as swift-service-lifecycle's, for a worker run outside a
-    /// `ServiceGroup`: stop reading, finish the handler in flight, acknowledge it, return from `run()`.
-    public func shutdownGracefully() {
-        context.stop.set()
-    }
 
     /// - Parameters:
     ///   - eventLoopGroup: where the Redis connections run (`MultiThreadedEventLoopGroup.singleton`).
@@ -76,7 +73,7 @@ public final class ConsumerGroupWorker: Service, Sendable {
         self.logger = logger
         let prefix = ConsumerNames.processPrefix
         self.consumerNames = (0..<configuration.consumers).map { _ in "\(prefix)-\(ConsumerNames.nextIndex())" }
-        self.context = GroupContext(configuration: configuration, keys: keys, logger: logger, stop: StopSignal())
+        self.context = GroupContext(configuration: configuration, keys: keys, logger: logger)
     }
 
     public func run() async throws {
@@ -84,20 +81,18 @@ public final class ConsumerGroupWorker: Service, Sendable {
             "consumer group starting",
             metadata: ["sr.consumers": "\(consumerNames.joined(separator: ","))", "sr.partitions": "\(keys.partitions)"]
         )
-        guard let control = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger, stop: context.stop) else {
+        guard let control = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger) else {
             return
         }
         do {
-            try await retrying("create groups", logger: logger, metrics: context.metrics, stop: context.stop) {
+            try await retrying("create groups", logger: logger, metrics: context.metrics, untilShutdown: true) {
                 try await self.context.ensureGroups(on: control)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in consumerNames {
                     group.addTask {
                         guard
-                            let reader = try await connectRetrying(
-                                self.redis, eventLoop: self.eventLoopGroup.next(), logger: self.logger, stop: self.context.stop
-                            )
+                            let reader = try await connectRetrying(self.redis, eventLoop: self.eventLoopGroup.next(), logger: self.logger)
                         else {
                             return
                         }
@@ -134,14 +129,11 @@ struct GroupContext: Sendable {
     let streamsByKey: [String: GroupStream]
     let logger: Logger
     let metrics: PipelineMetrics
-    let stop: StopSignal
+    let policy: DeliveryPolicy
 
-    /// A graceful shutdown was asked for, by swift-service-lifecycle or `shutdownGracefully()`.
-    var isStopping: Bool { Task.isShuttingDownGracefully || stop.isSet }
-
-    init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger, stop: StopSignal) {
-        self.stop = stop
+    init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger) {
         self.configuration = configuration
+        self.policy = DeliveryPolicy(configuration)
         self.subscription = configuration.subscription
         self.group = configuration.subscription.group
         self.streams = keys.groupStreams(configuration.subscription)
@@ -172,13 +164,12 @@ func createGroups(_ streams: [String], group: String, on redis: RedisConnection)
 func connectRetrying(
     _ configuration: RedisConfiguration,
     eventLoop: any EventLoop,
-    logger: Logger,
-    stop: StopSignal? = nil
+    logger: Logger
 ) async throws -> RedisConnection? {
     var attempt = 0
     while true {
         try Task.checkCancellation()
-        if Task.isShuttingDownGracefully || stop?.isSet == true { return nil }
+        if Task.isShuttingDownGracefully { return nil }
         do {
             return try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoop, logger: logger).get()
         } catch {
@@ -197,13 +188,13 @@ func connectRetrying(
 let retryBackoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2), multiplier: 2)
 
 /// Runs `body` until it succeeds or `attempts` are used, retrying Redis failures with backoff.
-/// Cancellation ends it; with a `stop` signal, so does a graceful shutdown (rethrowing the last error).
+/// Cancellation ends it; with `untilShutdown`, so does a graceful shutdown (rethrowing the last error).
 func retrying<T: Sendable>(
     _ what: String,
     logger: Logger,
     metrics: PipelineMetrics?,
     attempts: Int = .max,
-    stop: StopSignal? = nil,
+    untilShutdown: Bool = false,
     _ body: () async throws -> T
 ) async throws -> T {
     var attempt = 0
@@ -217,7 +208,7 @@ func retrying<T: Sendable>(
             metrics?.redisErrors.increment()
             if attempt >= attempts || Task.isCancelled { throw error }
             // Only an open-ended retry gives up at shutdown; bounded ones (acks) keep trying then.
-            if let stop, Task.isShuttingDownGracefully || stop.isSet { throw error }
+            if untilShutdown, Task.isShuttingDownGracefully { throw error }
             if let redisError = error as? RedisError, redisError.code == .errorReply, !redisError.isTransient {
                 throw error
             }
@@ -246,53 +237,13 @@ enum ConsumerNames {
         return "\(host.isEmpty ? "host" : host)-\(getpid())-\(String(repeating: "0", count: 4 - random.count))\(random)"
     }()
 
-    private static let counter = Counter()
-
-    static func nextIndex() -> Int { counter.next() }
-
     /// Numbers consumers within the process.
-    private final class Counter: @unchecked Sendable {
-        // Consumers are created in worker initialisers; a lock is not worth a dependency here.
-        private let lock = ProcessLock()
-        private var value = 0
+    private static let counter = NIOLockedValueBox(0)
 
-        func next() -> Int {
-            lock.withLock {
-                defer { value += 1 }
-                return value
-            }
+    static func nextIndex() -> Int {
+        counter.withLockedValue { value in
+            defer { value += 1 }
+            return value
         }
     }
-}
-
-/// A pthread mutex without NIOConcurrencyHelpers (not a dependency of this target).
-final class ProcessLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}
-
-/// A one-way flag, settable from any thread.
-final class StopSignal: Sendable {
-    private let lock = ProcessLock()
-    private nonisolated(unsafe) var value = false
-
-    var isSet: Bool { lock.withLock { value } }
-
-    func set() { lock.withLock { value = true } }
 }

@@ -123,6 +123,7 @@ public struct Sweeper: Service, Sendable {
     private func deadLetterExhausted(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
         let subscription = configuration.subscription
         let visibility = configuration.visibilityTimeout.milliseconds
+        let policy = DeliveryPolicy(configuration)
         var count = 0
         for stream in keys.groupStreams(subscription) {
             var start = "-"
@@ -135,7 +136,7 @@ public struct Sweeper: Service, Sendable {
                 } catch let error as RedisError where error.isNoGroup {
                     break
                 }
-                for row in rows where row.deliveries >= configuration.maxDeliveries {
+                for row in rows where policy.isExhausted(deliveries: row.deliveries) {
                     let reply = try await redis.evalScript(
                         PipelineScripts.deadLetter,
                         keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],

@@ -49,7 +49,7 @@ final class DeadLetterTests: XCTestCase {
             expectEqual(try await pipeline.redis.send(["EXISTS", errorKey]).get().int, 0, "failure record cleaned")
             // The topic entry stays for the other groups; ops is unaffected.
             expectEqual(try await pipeline.redis.send(["XRANGE", stream, id, id]).get().array?.count, 1)
-            expectEqual(await journal.entries(of: "ops").map(\.id), [id])
+            expectEqual(await journal.entries(of: "ops").map { [$0.stream, $0.id] }, [[stream, id]])
             expectEqual(try await pipeline.deadLetterCount(.opsStockEmpty), 0)
             let shown = try await pipeline.deadLetters.show(id: letter.reference)
             XCTAssertEqual(shown, [letter])
@@ -65,12 +65,13 @@ final class DeadLetterTests: XCTestCase {
                     guard entry.fields["order"] != nil else { throw PoisonEntry("no order field") }
                 }
             )
-            let (_, id) = try await pipeline.append(.stockEmpty, sku: "POISON-1")
+            let (stream, id) = try await pipeline.append(.stockEmpty, sku: "POISON-1")
             let letter = try await eventually("dead-lettered") {
                 try await pipeline.deadLetters.list(subscription: .factory).first
             }
             try await eventually("no longer pending") { try await pipeline.pendingCount(.factory) == 0 ? true : nil }
             try await worker.shutdown()
+            XCTAssertEqual(letter.originalStream, stream)
             XCTAssertEqual(letter.originalID, id)
             XCTAssertEqual(letter.reason, "poison")
             XCTAssertEqual(letter.deliveries, 1)
@@ -105,6 +106,7 @@ final class DeadLetterTests: XCTestCase {
             XCTAssertEqual(report.statuses.first?.deadLetters, 1)
             let listed = try await pipeline.deadLetters.list(subscription: .factory)
             let letter = try XCTUnwrap(listed.first)
+            XCTAssertEqual(letter.originalStream, stream)
             XCTAssertEqual(letter.originalID, id)
             XCTAssertEqual(letter.lastConsumer, "dead-3")
             XCTAssertEqual(letter.deliveries, 3)

@@ -107,7 +107,7 @@ final class DeliveryTests: XCTestCase {
             }
             try await worker.shutdown()
             let handled = await journal.entries(of: "factory")
-            XCTAssertEqual(handled.map(\.id), [id])
+            XCTAssertEqual(handled.map { [$0.stream, $0.id] }, [[stream, id]])
             XCTAssertEqual(handled.first?.deliveries, 2, "Redis counted the crashed delivery")
         }
     }
@@ -131,7 +131,7 @@ final class DeliveryTests: XCTestCase {
             }
             try await worker.shutdown()
             let handled = await journal.entries(of: "factory")
-            XCTAssertEqual(handled.map(\.id), [id], "handled exactly once")
+            XCTAssertEqual(handled.map { [$0.stream, $0.id] }, [[stream, id]], "handled exactly once")
             XCTAssertEqual(handled.map(\.deliveries), [1], "never redelivered")
         }
     }
@@ -151,14 +151,14 @@ final class DeliveryTests: XCTestCase {
             let (stream, id) = try await pipeline.append(.stockEmpty, sku: "STOP-1")
             try await eventually("the handler started") { await gate.arrivals > 0 ? true : nil }
 
-            worker.worker.shutdownGracefully()
+            await worker.triggerGracefulShutdown()
             await gate.release()
             try await withTimeout(.seconds(30)) { try await worker.task.value }
 
             XCTAssertTrue(finished.isOn)
             let pending = try await pipeline.pending(stream, "factory")
             XCTAssertTrue(pending.isEmpty, "the finished entry was acknowledged: \(pending)")
-            expectEqual(await journal.entries(of: "factory").map(\.id), [id])
+            expectEqual(await journal.entries(of: "factory").map { [$0.stream, $0.id] }, [[stream, id]])
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import ServiceLifecycle
 import StockroomCore
 import StockroomPipeline
 import StockroomRedis
@@ -88,14 +89,21 @@ actor Gate {
     }
 }
 
-/// A worker running in a task, with ways to stop it.
+/// A worker running in its own `ServiceGroup` in a task, with ways to stop it.
 struct RunningWorker {
     let worker: ConsumerGroupWorker
+    /// The worker's only way to a graceful shutdown, as in the real process.
+    let services: ServiceGroup
     let task: Task<Void, any Error>
+
+    /// Starts a graceful shutdown without waiting for it.
+    func triggerGracefulShutdown() async {
+        await services.triggerGracefulShutdown()
+    }
 
     /// Graceful shutdown, and wait for `run()` to return (bounded).
     func shutdown() async throws {
-        worker.shutdownGracefully()
+        await triggerGracefulShutdown()
         try await withTimeout(.seconds(30)) { try await task.value }
     }
 
@@ -179,7 +187,8 @@ struct Pipeline {
             eventLoopGroup: testEventLoop(),
             logger: logger
         )
-        return RunningWorker(worker: worker, task: Task { try await worker.run() })
+        let services = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
+        return RunningWorker(worker: worker, services: services, task: Task { try await services.run() })
     }
 
     /// Appends an entry to the topic stream of `sku`'s partition; returns (stream, id).
