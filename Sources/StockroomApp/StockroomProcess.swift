@@ -72,8 +72,8 @@ public struct StockroomProcess: Sendable {
         }
     }
 
-    /// Runs every service until a graceful shutdown (one of `signals`, or the task's own) or until
-    /// one of them fails, which stops the others.
+    /// Runs every service until a graceful shutdown (one of `signals`) or until one of them fails,
+    /// which stops the others.
     public func run(gracefulShutdownSignals signals: [UnixSignal] = [], logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: signals, logger: logger)

@@ -45,26 +45,6 @@ func withFactoryEnvironment<T>(
     }
 }
 
-/// Runs `services` in a service group while `body` runs, then shuts them down gracefully, as the
-/// server does, and waits for them to stop.
-func withServices<T>(
-    _ services: [any Service],
-    _ body: () async throws -> T
-) async throws -> T {
-    let group = ServiceGroup(services: services, logger: testLogger("stockroom.test.services"))
-    let running = Task { try await group.run() }
-    do {
-        let result = try await body()
-        await group.triggerGracefulShutdown()
-        try await running.value
-        return result
-    } catch {
-        running.cancel()
-        _ = await running.result
-        throw error
-    }
-}
-
 /// One HTTP client for the test process; never shut down (the process ends first).
 let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton)
 
