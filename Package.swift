@@ -41,6 +41,8 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
+        // The one error convention: an opaque, extensible code, a message, the underlying error.
+        .target(name: "StockroomErrors", swiftSettings: swiftSettings),
         .target(
             name: "StockroomWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
@@ -49,6 +51,7 @@ let package = Package(
         .target(
             name: "StockroomRedis",
             dependencies: [
+                "StockroomErrors",
                 "CHiredis",
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -72,6 +75,7 @@ let package = Package(
         .target(
             name: "StockroomTLS",
             dependencies: [
+                "StockroomErrors",
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -80,6 +84,7 @@ let package = Package(
         .target(
             name: "StockroomCore",
             dependencies: [
+                "StockroomErrors",
                 "StockroomRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +110,7 @@ let package = Package(
         .target(
             name: "StockroomFactory",
             dependencies: [
+                "StockroomErrors",
                 "LegacyFactoryAPI",
                 "StockroomCore",
                 "StockroomPipeline",
@@ -147,6 +153,7 @@ let package = Package(
         .target(
             name: "StockroomSidePort",
             dependencies: [
+                "StockroomErrors",
                 "LegacyFactoryAPI",
                 "StockroomCore",
                 "StockroomHTTP",
@@ -194,6 +201,7 @@ let package = Package(
         .target(
             name: "StockroomClient",
             dependencies: [
+                "StockroomErrors",
                 "StockroomWire",
                 "StockroomTLS",
                 .product(name: "NIOCore", package: "swift-nio"),

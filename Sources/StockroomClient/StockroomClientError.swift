@@ -1,27 +1,9 @@
+import StockroomErrors
 import StockroomWire
 
 /// Why a client call failed.
-public struct StockroomClientError: Error, Sendable, CustomStringConvertible {
-    /// Opaque and extensible, so that new codes do not break callers' `switch`es.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The server answered with an ERROR frame: see `serverCode`.
-        public static let server = Code("server")
-        public static let connectFailed = Code("connectFailed")
-        /// No answer within the request timeout. The request may still have been carried out;
-        /// retry a purchase with the same purchase id to learn its answer.
-        public static let timeout = Code("timeout")
-        public static let connectionClosed = Code("connectionClosed")
-        /// The server sent something this client cannot read.
-        public static let protocolViolation = Code("protocolViolation")
-        public static let invalidArgument = Code("invalidArgument")
-        /// `close()` was called.
-        public static let clientClosed = Code("clientClosed")
-
-        public var description: String { name }
-    }
+public struct StockroomClientError: CodedError {
+    public typealias Code = OpaqueErrorCode<StockroomClientError>
 
     public var code: Code
     public var message: String
@@ -44,4 +26,19 @@ public struct StockroomClientError: Error, Sendable, CustomStringConvertible {
         if let serverCode { return "\(serverCode.name): \(message)" }
         return "\(code): \(message)"
     }
+}
+
+extension OpaqueErrorCode where Owner == StockroomClientError {
+    /// The server answered with an ERROR frame: see `serverCode`.
+    public static var server: Self { Self("server") }
+    public static var connectFailed: Self { Self("connectFailed") }
+    /// No answer within the request timeout. The request may still have been carried out;
+    /// retry a purchase with the same purchase id to learn its answer.
+    public static var timeout: Self { Self("timeout") }
+    public static var connectionClosed: Self { Self("connectionClosed") }
+    /// The server sent something this client cannot read.
+    public static var protocolViolation: Self { Self("protocolViolation") }
+    public static var invalidArgument: Self { Self("invalidArgument") }
+    /// `close()` was called.
+    public static var clientClosed: Self { Self("clientClosed") }
 }

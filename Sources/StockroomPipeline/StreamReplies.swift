@@ -27,7 +27,7 @@ struct PendingRow: Sendable, Hashable {
 
 enum StreamReplies {
     static func malformed(_ what: String, _ reply: RESPValue) -> RedisError {
-        RedisError(code: .protocolError, message: "unexpected \(what) reply \(reply)")
+        RedisError(.protocolError, "unexpected \(what) reply \(reply)")
     }
 
     /// `[[id, [field, value, …]], …]` as XRANGE, XCLAIM and each stream of XREADGROUP answer.

@@ -48,7 +48,7 @@ final class RESPReader {
         let text = withUnsafeBytes(of: &self.reader.pointee.errstr) { bytes in
             String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
-        return RedisError(code: .protocolError, message: "cannot parse Redis reply: \(text)")
+        return RedisError(.protocolError, "cannot parse Redis reply: \(text)")
     }
 
     private static func value(of reply: UnsafePointer<redisReply>, allocator: ByteBufferAllocator) -> RESPValue {

@@ -12,7 +12,7 @@ public struct ScriptStatusReply: Sendable {
     ///   - script: the script's name, for the error when the answer has another shape.
     public init(_ reply: RESPValue, script: String) throws(RedisError) {
         guard let elements = reply.array, let status = elements.first?.string else {
-            throw RedisError(code: .protocolError, message: "the \(script) script answered \(reply)")
+            throw RedisError(.protocolError, "the \(script) script answered \(reply)")
         }
         self.status = status
         self.values = elements.dropFirst()
@@ -40,14 +40,14 @@ extension RESPValue {
     public func fieldDictionary() throws(RedisError) -> [String: String] {
         if isNull { return [:] }
         guard let flat = array, flat.count % 2 == 0 else {
-            throw RedisError(code: .protocolError, message: "expected field/value pairs, got \(self)")
+            throw RedisError(.protocolError, "expected field/value pairs, got \(self)")
         }
         var fields: [String: String] = [:]
         fields.reserveCapacity(flat.count / 2)
         var index = 0
         while index < flat.count {
             guard let name = flat[index].string, let value = flat[index + 1].string else {
-                throw RedisError(code: .protocolError, message: "expected field/value pairs, got \(self)")
+                throw RedisError(.protocolError, "expected field/value pairs, got \(self)")
             }
             fields[name] = value
             index += 2

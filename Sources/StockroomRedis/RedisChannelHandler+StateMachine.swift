@@ -121,7 +121,7 @@ extension RedisChannelHandler {
             case .active(var active):
                 self.state = .modifying
                 guard let pending = active.pending.popFirst() else {
-                    let error = RedisError(code: .protocolError, message: "Redis sent a reply while no command was waiting for one")
+                    let error = RedisError(.protocolError, "Redis sent a reply while no command was waiting for one")
                     self.state = .closed(rejectWith: Self.notConnected)
                     return .failAllAndClose(CircularBuffer(), error)
                 }
@@ -139,7 +139,7 @@ extension RedisChannelHandler {
             switch target {
             case .command(let promise):
                 if case .error(let message) = reply {
-                    return .fail(promise, RedisError(code: .errorReply, message: message))
+                    return .fail(promise, RedisError(.errorReply, message))
                 }
                 return .succeed(promise, reply)
 
@@ -148,14 +148,12 @@ extension RedisChannelHandler {
                     return .succeed(promise, reply)
                 }
                 guard message.hasPrefix("NOSCRIPT") else {
-                    return .fail(promise, RedisError(code: .errorReply, message: message))
+                    return .fail(promise, RedisError(.errorReply, message))
                 }
                 if isRetry {
                     return .fail(
                         promise,
-                        RedisError(
-                            code: .scriptNotLoaded,
-                            message: "script '\(request.script.name)' still unknown to Redis after SCRIPT LOAD: \(message)"
+                        RedisError(.scriptNotLoaded, "script '\(request.script.name)' still unknown to Redis after SCRIPT LOAD: \(message)"
                         )
                     )
                 }
@@ -165,7 +163,7 @@ extension RedisChannelHandler {
                 if case .error(let message) = reply {
                     return .fail(
                         promise,
-                        RedisError(code: .errorReply, message: "SCRIPT LOAD of script '\(request.script.name)' failed: \(message)")
+                        RedisError(.errorReply, "SCRIPT LOAD of script '\(request.script.name)' failed: \(message)")
                     )
                 }
                 return .retryEval(promise, request)
@@ -229,11 +227,11 @@ extension RedisChannelHandler {
         }
 
         static var timeoutError: RedisError {
-            RedisError(code: .timeout, message: "no reply from Redis within the command timeout; reconnecting")
+            RedisError(.timeout, "no reply from Redis within the command timeout; reconnecting")
         }
 
         static var closedByTimeoutError: RedisError {
-            RedisError(code: .connectionClosed, message: "connection to Redis closed because an earlier command timed out")
+            RedisError(.connectionClosed, "connection to Redis closed because an earlier command timed out")
         }
 
         // MARK: Closing
@@ -262,7 +260,7 @@ extension RedisChannelHandler {
             switch self.state {
             case .active(let active):
                 self.state = .closed(rejectWith: Self.notConnected)
-                let error = RedisError(code: .connectionClosed, message: "connection to Redis lost while the command was in flight")
+                let error = RedisError(.connectionClosed, "connection to Redis lost while the command was in flight")
                 return .failAll(active.pending, error, closeChannel: false)
             case .closed:
                 return .none
@@ -272,7 +270,7 @@ extension RedisChannelHandler {
         }
 
         static var notConnected: RedisError {
-            RedisError(code: .notConnected, message: "not connected to Redis (connection lost, reconnecting)")
+            RedisError(.notConnected, "not connected to Redis (connection lost, reconnecting)")
         }
     }
 }

@@ -38,7 +38,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     func send(_ arguments: [String], timeout: TimeAmount?, promise: EventLoopPromise<RESPValue>) {
         guard !arguments.isEmpty else {
-            promise.fail(RedisError(code: .protocolError, message: "a Redis command needs at least one argument"))
+            promise.fail(RedisError(.protocolError, "a Redis command needs at least one argument"))
             return
         }
         self.enqueue(.command(promise), timeout: timeout) { buffer in
@@ -176,7 +176,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.logger.debug("Redis connection error", metadata: ["sr.redis.error": "\(error)"])
-        let failure = RedisError(code: .connectionClosed, message: "connection to Redis failed: \(error)", underlying: error)
+        let failure = RedisError(.connectionClosed, "connection to Redis failed: \(error)", underlying: error)
         self.perform(self.stateMachine.close(failingWith: failure, rejectWith: StateMachine<EventLoopPromise<RESPValue>>.notConnected))
     }
 

@@ -10,7 +10,7 @@ extension RedisConfiguration {
 
         // Error messages never echo the URL: it may hold a password.
         func invalid(_ reason: String) -> RedisError {
-            RedisError(code: .invalidURL, message: "invalid Redis URL: \(reason) (\(Self.expectedForm))")
+            RedisError(.invalidURL, "invalid Redis URL: \(reason) (\(Self.expectedForm))")
         }
 
         guard let schemeEnd = url.firstRange(of: "://") else {

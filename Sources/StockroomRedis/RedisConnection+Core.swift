@@ -60,13 +60,13 @@ extension RedisConnection {
             case .closeConnection(let handler, let failStartup):
                 self.setConnected(false)
                 if failStartup {
-                    self.failStartup(RedisError(code: .closed, message: "the Redis connection was closed while connecting"))
+                    self.failStartup(RedisError(.closed, "the Redis connection was closed while connecting"))
                 }
                 guard let handler else {
                     promise.succeed()
                     return
                 }
-                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+                handler.close(error: RedisError(.closed, "the Redis connection was closed"))
                 if let closeFuture = handler.closeFuture {
                     closeFuture.cascade(to: promise)
                 } else {
@@ -87,9 +87,7 @@ extension RedisConnection {
         private func connect(attempt: Int) {
             self.logger.debug("Connecting to Redis", metadata: ["sr.redis.attempt": "\(attempt)"])
             guard let bootstrap = ClientBootstrap(validatingGroup: self.eventLoop) else {
-                let error = RedisError(
-                    code: .notConnected,
-                    message: "RedisConnection needs a NIOPosix event loop (e.g. from MultiThreadedEventLoopGroup), got \(self.eventLoop)"
+                let error = RedisError(.notConnected, "RedisConnection needs a NIOPosix event loop (e.g. from MultiThreadedEventLoopGroup), got \(self.eventLoop)"
                 )
                 self.connectFailed(error)
                 return
@@ -125,9 +123,7 @@ extension RedisConnection {
                     self.channelConnected(handler)
                 case .failure(let error):
                     self.connectFailed(
-                        RedisError(
-                            code: .notConnected,
-                            message: "cannot connect to Redis at \(self.configuration.url): \(error)",
+                        RedisError(.notConnected, "cannot connect to Redis at \(self.configuration.url): \(error)",
                             underlying: error
                         )
                     )
@@ -140,7 +136,7 @@ extension RedisConnection {
             case .handshake(let handler):
                 self.handshake(handler)
             case .close(let handler):
-                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+                handler.close(error: RedisError(.closed, "the Redis connection was closed"))
             }
         }
 
@@ -179,9 +175,7 @@ extension RedisConnection {
                         return
                     case .success(let reply):
                         if let expectedSHA1, reply.string != expectedSHA1 {
-                            let error = RedisError(
-                                code: .protocolError,
-                                message: "SCRIPT LOAD returned \(reply), expected SHA-1 \(expectedSHA1)"
+                            let error = RedisError(.protocolError, "SCRIPT LOAD returned \(reply), expected SHA-1 \(expectedSHA1)"
                             )
                             self.handshakeFailed(handler, step: label, error: error)
                             return
@@ -194,7 +188,7 @@ extension RedisConnection {
 
         private func handshakeFailed(_ handler: RedisChannelHandler, step: String, error: any Error) {
             var failure =
-                (error as? RedisError) ?? RedisError(code: .connectionClosed, message: "\(error)", underlying: error)
+                (error as? RedisError) ?? RedisError(.connectionClosed, "\(error)", underlying: error)
             failure.message = "\(step) failed on \(self.configuration.url): \(failure.message)"
             handler.close(error: failure)
             self.connectFailed(failure)
@@ -215,7 +209,7 @@ extension RedisConnection {
                     self.logger.info("Reconnected to Redis")
                 }
             case .close(let handler):
-                handler.close(error: RedisError(code: .closed, message: "the Redis connection was closed"))
+                handler.close(error: RedisError(.closed, "the Redis connection was closed"))
             }
         }
 

@@ -107,7 +107,7 @@ extension RedisConnection {
                 self.state = .waitingToReconnect(attempt: 0)
                 return .scheduleReconnect(
                     attempt: 0,
-                    after: RedisError(code: .connectionClosed, message: "connection to Redis lost")
+                    after: RedisError(.connectionClosed, "connection to Redis lost")
                 )
             case .idle, .connecting, .ready, .waitingToReconnect, .closed:
                 return .none
@@ -141,9 +141,9 @@ extension RedisConnection {
             case .ready(let connection):
                 return .send(connection)
             case .idle, .connecting, .waitingToReconnect:
-                return .fail(RedisError(code: .notConnected, message: "not connected to Redis (reconnecting)"))
+                return .fail(RedisError(.notConnected, "not connected to Redis (reconnecting)"))
             case .closed:
-                return .fail(RedisError(code: .closed, message: "the Redis connection was closed"))
+                return .fail(RedisError(.closed, "the Redis connection was closed"))
             }
         }
 

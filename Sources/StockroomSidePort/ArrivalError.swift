@@ -1,18 +1,8 @@
+import StockroomErrors
+
 /// Why a factory callback was not taken in.
-public struct ArrivalError: Error, Sendable, CustomStringConvertible {
-    /// Opaque and extensible: new codes may appear without breaking a `switch` elsewhere.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The callback is malformed: the HTTP layer answers 400 and nothing is appended.
-        public static let invalidCallback = Code("INVALID_CALLBACK")
-        /// Redis could not take the arrival; the HTTP layer answers 503.
-        public static let backendUnavailable = Code("BACKEND_UNAVAILABLE")
-        public static let internalError = Code("INTERNAL")
-
-        public var description: String { name }
-    }
+public struct ArrivalError: CodedError {
+    public typealias Code = OpaqueErrorCode<ArrivalError>
 
     public var code: Code
     public var message: String
@@ -23,10 +13,12 @@ public struct ArrivalError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.underlying = underlying
     }
+}
 
-    public var description: String {
-        var text = "\(code): \(message)"
-        if let underlying { text += " (\(underlying))" }
-        return text
-    }
+extension OpaqueErrorCode where Owner == ArrivalError {
+    /// The callback is malformed: the HTTP layer answers 400 and nothing is appended.
+    public static var invalidCallback: Self { Self("INVALID_CALLBACK") }
+    /// Redis could not take the arrival; the HTTP layer answers 503.
+    public static var backendUnavailable: Self { Self("BACKEND_UNAVAILABLE") }
+    public static var internalError: Self { Self("INTERNAL") }
 }

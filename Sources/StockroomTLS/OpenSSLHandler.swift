@@ -86,12 +86,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
         switch self.state {
         case .closing(let promise, let timeout):
             timeout?.cancel()
-            promise?.fail(TLSError(code: .closed, message: "OpenSSLHandler was removed while closing"))
+            promise?.fail(TLSError(.closed, "OpenSSLHandler was removed while closing"))
         case .idle, .handshaking, .active, .closed:
             break
         }
         self.state = .closed
-        self.failPendingWrites(TLSError(code: .closed, message: "OpenSSLHandler was removed from the pipeline"))
+        self.failPendingWrites(TLSError(.closed, "OpenSSLHandler was removed from the pipeline"))
         self.connection.free()
     }
 
@@ -107,9 +107,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
         case .idle, .closed:
             error = nil
         case .handshaking:
-            error = TLSError(code: .handshakeFailed, message: "connection closed during the TLS handshake")
+            error = TLSError(.handshakeFailed, "connection closed during the TLS handshake")
         case .active:
-            error = TLSError(code: .unexpectedEOF, message: "connection closed without a TLS close_notify")
+            error = TLSError(.unexpectedEOF, "connection closed without a TLS close_notify")
         case .closing(let promise, let timeout):
             // The peer closed first; the close that was asked for has happened all the same.
             timeout?.cancel()
@@ -117,7 +117,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             error = nil
         }
         self.state = .closed
-        self.failPendingWrites(error ?? TLSError(code: .closed, message: "connection closed"))
+        self.failPendingWrites(error ?? TLSError(.closed, "connection closed"))
         if let error {
             context.fireErrorCaught(error)
         }
@@ -131,12 +131,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             case .handshaking:
                 self.failAndClose(
                     context: context,
-                    TLSError(code: .handshakeFailed, message: "peer closed the connection during the TLS handshake")
+                    TLSError(.handshakeFailed, "peer closed the connection during the TLS handshake")
                 )
             case .active:
                 self.failAndClose(
                     context: context,
-                    TLSError(code: .unexpectedEOF, message: "peer closed the connection without a TLS close_notify")
+                    TLSError(.unexpectedEOF, "peer closed the connection without a TLS close_notify")
                 )
             case .idle, .closing, .closed:
                 break
@@ -322,7 +322,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
         case .idle, .handshaking, .active:
             self.pendingWrites.append(PendingWrite(data: self.unwrapOutboundIn(data), promise: promise))
         case .closing, .closed:
-            promise?.fail(TLSError(code: .closed, message: "write after the TLS connection was closed"))
+            promise?.fail(TLSError(.closed, "write after the TLS connection was closed"))
         }
     }
 
@@ -456,7 +456,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
         case .idle, .handshaking:
             // There is no session to end politely: OpenSSL refuses SSL_shutdown mid-handshake.
             self.state = .closed
-            self.failPendingWrites(TLSError(code: .closed, message: "connection closed before the TLS handshake completed"))
+            self.failPendingWrites(TLSError(.closed, "connection closed before the TLS handshake completed"))
             context.close(promise: promise)
         case .active:
             self.beginClose(context: context, promise: promise)
@@ -497,7 +497,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             self.finishClose(context: context)
         }
         self.writeCiphertext(context: context, promise: written)
-        self.failPendingWrites(TLSError(code: .closed, message: "connection closed before the write was sent"))
+        self.failPendingWrites(TLSError(.closed, "connection closed before the write was sent"))
     }
 
     private func finishClose(context: ChannelHandlerContext) {

@@ -50,9 +50,7 @@ public final class TLSContext: Sendable {
         }
         if let maximum = configuration.maximumVersion {
             guard maximum.openSSLValue >= configuration.minimumVersion.openSSLValue else {
-                throw TLSError(
-                    code: .configuration,
-                    message: "maximum version \(maximum) is below minimum version \(configuration.minimumVersion)"
+                throw TLSError(.configuration, "maximum version \(maximum) is below minimum version \(configuration.minimumVersion)"
                 )
             }
             guard stockroom_SSL_CTX_set_max_proto_version(ctx, maximum.openSSLValue) == 1 else {
@@ -72,12 +70,10 @@ public final class TLSContext: Sendable {
         switch (configuration.certificateChainFile, configuration.privateKeyFile) {
         case (nil, nil):
             if role == .server {
-                throw TLSError(code: .configuration, message: "a server needs certificateChainFile and privateKeyFile")
+                throw TLSError(.configuration, "a server needs certificateChainFile and privateKeyFile")
             }
         case (.some, nil), (nil, .some):
-            throw TLSError(
-                code: .configuration,
-                message: "certificateChainFile and privateKeyFile must be given together"
+            throw TLSError(.configuration, "certificateChainFile and privateKeyFile must be given together"
             )
         case (.some(let chainFile), .some(let keyFile)):
             guard SSL_CTX_use_certificate_chain_file(ctx, chainFile) == 1 else {

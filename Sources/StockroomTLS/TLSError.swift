@@ -1,56 +1,34 @@
 // TLSError: the one error type this module throws or fires, and the OpenSSL error-queue reader that fills its message.
 
 import COpenSSL
+import StockroomErrors
 
 /// A TLS failure. `code` says what kind; `message` carries OpenSSL's own reasons (e.g. "certificate verify failed").
-public struct TLSError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure. Opaque so that new kinds can be added without breaking exhaustive switches.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case configuration
-            case handshakeFailed
-            case unexpectedEOF
-            case closed
-            case io
-        }
-
-        private let base: Base
-
-        private init(_ base: Base) {
-            self.base = base
-        }
-
-        /// The context could not be built: unreadable file, key not matching the certificate, bad settings.
-        public static let configuration = Code(.configuration)
-        /// The handshake did not complete: verification failure, no shared version or cipher, peer alert, EOF mid-handshake.
-        public static let handshakeFailed = Code(.handshakeFailed)
-        /// The peer ended the TCP stream without a close_notify, so the data received may have been truncated.
-        public static let unexpectedEOF = Code(.unexpectedEOF)
-        /// A write was refused or dropped because the TLS connection is closing or closed.
-        public static let closed = Code(.closed)
-        /// The record layer failed after the handshake: a corrupt record, a fatal alert from the peer.
-        public static let io = Code(.io)
-
-        public var description: String { self.base.rawValue }
-    }
+public struct TLSError: CodedError {
+    public typealias Code = OpaqueErrorCode<TLSError>
 
     public var code: Code
     public var message: String
     public var underlying: (any Error)?
 
-    public init(code: Code, message: String, underlying: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
     }
+}
 
-    public var description: String {
-        var text = "TLSError.\(self.code): \(self.message)"
-        if let underlying = self.underlying {
-            text += " (underlying: \(underlying))"
-        }
-        return text
-    }
+extension OpaqueErrorCode where Owner == TLSError {
+    /// The context could not be built: unreadable file, key not matching the certificate, bad settings.
+    public static var configuration: Self { Self("configuration") }
+    /// The handshake did not complete: verification failure, no shared version or cipher, peer alert, EOF mid-handshake.
+    public static var handshakeFailed: Self { Self("handshakeFailed") }
+    /// The peer ended the TCP stream without a close_notify, so the data received may have been truncated.
+    public static var unexpectedEOF: Self { Self("unexpectedEOF") }
+    /// A write was refused or dropped because the TLS connection is closing or closed.
+    public static var closed: Self { Self("closed") }
+    /// The record layer failed after the handshake: a corrupt record, a fatal alert from the peer.
+    public static var io: Self { Self("io") }
 }
 
 extension TLSError {
@@ -59,7 +37,7 @@ extension TLSError {
     static func fromOpenSSL(_ code: Code, _ context: String) -> TLSError {
         let entries = OpenSSLErrorQueue.drain()
         let message = entries.isEmpty ? context : "\(context): \(entries.joined(separator: "; "))"
-        return TLSError(code: code, message: message)
+        return TLSError(code, message)
     }
 }
 

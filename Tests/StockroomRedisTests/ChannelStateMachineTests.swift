@@ -70,7 +70,7 @@ final class ChannelStateMachineTests: XCTestCase {
     func testOwnerCloseUsesTheGivenErrors() {
         var machine = Machine()
         _ = machine.enqueue(.command(1), deadline: nil)
-        let closed = RedisError(code: .closed, message: "closed by owner")
+        let closed = RedisError(.closed, "closed by owner")
         guard case .failAll(let pending, let error, closeChannel: true) = machine.close(failingWith: closed, rejectWith: closed) else {
             return XCTFail()
         }

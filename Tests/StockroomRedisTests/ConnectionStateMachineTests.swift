@@ -33,7 +33,7 @@ final class ConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(down.code, .notConnected)
 
         guard case .connect(attempt: 0) = machine.reconnectTimerFired() else { return XCTFail() }
-        let refused = RedisError(code: .notConnected, message: "refused")
+        let refused = RedisError(.notConnected, "refused")
         guard case .scheduleReconnect(attempt: 1, let after) = machine.connectFailed(refused) else { return XCTFail() }
         XCTAssertEqual(after.message, "refused")
         guard case .connect(attempt: 1) = machine.reconnectTimerFired() else { return XCTFail() }
@@ -58,7 +58,7 @@ final class ConnectionStateMachineTests: XCTestCase {
     func testFirstConnectFailureIsReportedAndNotRetried() {
         var machine = Machine()
         _ = machine.start()
-        let refused = RedisError(code: .notConnected, message: "refused")
+        let refused = RedisError(.notConnected, "refused")
         guard case .failStartup(let error) = machine.connectFailed(refused) else { return XCTFail() }
         XCTAssertEqual(error.message, "refused")
         guard case .fail(let closed) = machine.send() else { return XCTFail() }
@@ -70,7 +70,7 @@ final class ConnectionStateMachineTests: XCTestCase {
         _ = machine.start()
         let channel = FakeChannel()
         guard case .handshake = machine.channelConnected(channel) else { return XCTFail() }
-        guard case .failStartup = machine.connectFailed(RedisError(code: .errorReply, message: "WRONGPASS")) else {
+        guard case .failStartup = machine.connectFailed(RedisError(.errorReply, "WRONGPASS")) else {
             return XCTFail()
         }
         // Its channel closing afterwards changes nothing.
@@ -83,7 +83,7 @@ final class ConnectionStateMachineTests: XCTestCase {
         guard case .closeConnection(nil, failStartup: true) = machine.close() else { return XCTFail() }
         let late = FakeChannel()
         guard case .close(let closing) = machine.channelConnected(late), closing === late else { return XCTFail() }
-        guard case .none = machine.connectFailed(RedisError(code: .notConnected, message: "x")) else { return XCTFail() }
+        guard case .none = machine.connectFailed(RedisError(.notConnected, "x")) else { return XCTFail() }
     }
 
     func testCloseDuringHandshakeClosesThatChannel() {

@@ -6,7 +6,7 @@ public func deleteKeys(prefixed prefix: String, on redis: RedisConnection) async
     repeat {
         let reply = try await redis.send(["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"]).get()
         guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
-            throw RedisError(code: .protocolError, message: "unexpected SCAN reply \(reply)")
+            throw RedisError(.protocolError, "unexpected SCAN reply \(reply)")
         }
         let names = keys.compactMap(\.string)
         if !names.isEmpty { _ = try await redis.send(["UNLINK"] + names).get() }

@@ -50,7 +50,7 @@ public struct OpsCounters: Sendable {
         switch answer.status {
         case "COUNTED": return .counted(total: answer.integer(0) ?? 0)
         case "DUPLICATE": return .duplicate
-        default: throw RedisError(code: .protocolError, message: "the \(call.script.name) script answered \(answer.status)")
+        default: throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
         }
     }
 }

@@ -54,7 +54,7 @@ public struct FactoryOrders: Sendable {
         switch answer.status {
         case "REQUESTED": return .requested(attempts: attempts)
         case "ALREADY_DELIVERED": return .alreadyDelivered(attempts: attempts)
-        default: throw RedisError(code: .protocolError, message: "the \(call.script.name) script answered \(answer.status)")
+        default: throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
         }
     }
 
@@ -76,7 +76,7 @@ public struct FactoryOrders: Sendable {
         let stream = keys.stream(.stockArrival, partition: keys.partition(of: arrival.sku))
         let reply = try await redis.send(["XADD", stream, "*"] + arrival.fields).get()
         guard let id = reply.string else {
-            throw RedisError(code: .protocolError, message: "XADD answered \(reply)")
+            throw RedisError(.protocolError, "XADD answered \(reply)")
         }
         return (stream, id)
     }
@@ -93,7 +93,7 @@ public struct FactoryOrders: Sendable {
         case "UNKNOWN_SKU", "UNKNOWN_ORDER", "INVALID_ARGUMENT":
             return .refused(code: answer.status, message: answer.string(0) ?? answer.status)
         default:
-            throw RedisError(code: .protocolError, message: "the \(call.script.name) script answered \(answer.status)")
+            throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
         }
     }
 }

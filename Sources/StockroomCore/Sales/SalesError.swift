@@ -1,43 +1,30 @@
+import StockroomErrors
 import StockroomRedis
 
 /// Why a sales operation did not give an answer.
-public struct SalesError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Opaque and extensible: new codes may appear without breaking a `switch` elsewhere.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        public static let unknownSKU = Code("UNKNOWN_SKU")
-        public static let invalidArgument = Code("INVALID_ARGUMENT")
-        /// Redis could not be reached, or the connection dropped while the call was in flight.
-        public static let backendUnavailable = Code("BACKEND_UNAVAILABLE")
-        /// Stockroom never created data in this Redis (no partition count is recorded).
-        public static let uninitialized = Code("UNINITIALIZED")
-        public static let internalError = Code("INTERNAL")
-
-        public var description: String { name }
-    }
+public struct SalesError: CodedError {
+    public typealias Code = OpaqueErrorCode<SalesError>
 
     public var code: Code
     public var message: String
+    public var underlying: (any Error)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.underlying = underlying
     }
-
-    public var description: String { "\(code): \(message)" }
 
     /// Classifies a Redis failure: an unreachable Redis is retryable, anything else is our fault.
     init(_ error: any Error) {
         guard let redisError = error as? RedisError else {
-            self.init(.internalError, "\(error)")
+            self.init(.internalError, "\(error)", underlying: error)
             return
         }
         if redisError.isUnavailable {
-            self.init(.backendUnavailable, "Redis is unavailable: \(redisError.message)")
+            self.init(.backendUnavailable, "Redis is unavailable: \(redisError.message)", underlying: error)
         } else {
-            self.init(.internalError, "Redis: \(redisError.message)")
+            self.init(.internalError, "Redis: \(redisError.message)", underlying: error)
         }
     }
 
@@ -49,4 +36,14 @@ public struct SalesError: Error, Sendable, Hashable, CustomStringConvertible {
         default: return nil
         }
     }
+}
+
+extension OpaqueErrorCode where Owner == SalesError {
+    public static var unknownSKU: Self { Self("UNKNOWN_SKU") }
+    public static var invalidArgument: Self { Self("INVALID_ARGUMENT") }
+    /// Redis could not be reached, or the connection dropped while the call was in flight.
+    public static var backendUnavailable: Self { Self("BACKEND_UNAVAILABLE") }
+    /// Stockroom never created data in this Redis (no partition count is recorded).
+    public static var uninitialized: Self { Self("UNINITIALIZED") }
+    public static var internalError: Self { Self("INTERNAL") }
 }
