@@ -22,7 +22,7 @@ final class ClientConnection: Sendable {
         do {
             let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .client) }
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(configuration.connectTimeout)
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -52,12 +52,12 @@ final class ClientConnection: Sendable {
                 maxVersion: ProtocolVersion.supported.upperBound,
                 clientName: configuration.clientName
             )
-            guard case .helloOK(let accepted) = try await exchange(.hello(hello), on: channel, configuration.requestTimeout)
+            guard case .helloOK(let accepted) = try await exchange(.hello(hello), on: channel, TimeAmount(configuration.requestTimeout))
             else {
                 throw StockroomClientError(.protocolViolation, "the server did not answer HELLO with HELLO_OK")
             }
             if let token = configuration.token {
-                guard case .authOK = try await exchange(.auth(token: token), on: channel, configuration.requestTimeout)
+                guard case .authOK = try await exchange(.auth(token: token), on: channel, TimeAmount(configuration.requestTimeout))
                 else {
                     throw StockroomClientError(.protocolViolation, "the server did not answer AUTH with AUTH_OK")
                 }

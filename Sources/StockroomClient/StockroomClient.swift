@@ -56,7 +56,7 @@ public final class StockroomClient: Sendable {
         quantity: Int = 1,
         purchaseID: String,
         customer: String = "",
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) async throws(StockroomClientError) -> PurchaseResult {
         guard let wireQuantity = UInt32(exactly: quantity) else {
             throw StockroomClientError(.invalidArgument, "quantity must be between 0 and \(UInt32.max), got \(quantity)")
@@ -69,7 +69,7 @@ public final class StockroomClient: Sendable {
     }
 
     /// Reads a SKU's stock, reorder settings and open factory order.
-    public func stock(of sku: String, timeout: TimeAmount? = nil) async throws(StockroomClientError) -> StockInfo {
+    public func stock(of sku: String, timeout: Duration? = nil) async throws(StockroomClientError) -> StockInfo {
         guard case .stockInfo(let info) = try await send(.stockGet(sku: sku), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "STOCK_GET was not answered with STOCK_INFO")
         }
@@ -82,7 +82,7 @@ public final class StockroomClient: Sendable {
         stock: Int64,
         reorderPoint: Int64? = nil,
         reorderQuantity: Int64? = nil,
-        timeout: TimeAmount? = nil
+        timeout: Duration? = nil
     ) async throws(StockroomClientError) -> StockInfo {
         let update = StockSet(sku: sku, stock: stock, reorderPoint: reorderPoint, reorderQuantity: reorderQuantity)
         guard case .stockInfo(let info) = try await send(.stockSet(update), timeout: timeout) else {
@@ -92,7 +92,7 @@ public final class StockroomClient: Sendable {
     }
 
     /// Round-trips a PING on one connection.
-    public func ping(timeout: TimeAmount? = nil) async throws(StockroomClientError) {
+    public func ping(timeout: Duration? = nil) async throws(StockroomClientError) {
         guard case .pong = try await send(.ping(ByteBuffer()), timeout: timeout) else {
             throw StockroomClientError(.protocolViolation, "PING was not answered with PONG")
         }
@@ -108,8 +108,8 @@ public final class StockroomClient: Sendable {
     }
 
     /// - Parameter timeout: this call's limit; nil means `configuration.requestTimeout`.
-    private func send(_ request: Request, timeout: TimeAmount?) async throws(StockroomClientError) -> Response {
-        try await connection().send(request, timeout: timeout ?? configuration.requestTimeout)
+    private func send(_ request: Request, timeout: Duration?) async throws(StockroomClientError) -> Response {
+        try await connection().send(request, timeout: TimeAmount(timeout ?? configuration.requestTimeout))
     }
 
     private func connection() async throws(StockroomClientError) -> ClientConnection {

@@ -7,9 +7,9 @@ public struct StockroomClientConfiguration: Sendable {
     public var port: Int
     /// Connections in the pool; calls are spread over them round-robin.
     public var connections = 1
-    public var connectTimeout: TimeAmount = .seconds(3)
+    public var connectTimeout: Duration = .seconds(3)
     /// How long one call may wait for its answer before it fails with `.timeout`.
-    public var requestTimeout: TimeAmount = .seconds(5)
+    public var requestTimeout: Duration = .seconds(5)
     /// Sent with AUTH after HELLO when set; needed when the server requires authentication.
     public var token: String?
     public var clientName = "stockroom-swift"

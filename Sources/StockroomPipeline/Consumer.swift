@@ -62,7 +62,7 @@ struct Consumer: Sendable {
                 }
                 let delay = retryBackoff.delay(attempt: failures)
                 failures += 1
-                try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+                try await Task.sleep(for: delay)
             }
         }
     }

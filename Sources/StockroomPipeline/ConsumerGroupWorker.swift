@@ -177,9 +177,9 @@ func connectRetrying(
             attempt += 1
             logger.warning(
                 "cannot connect to Redis; retrying",
-                metadata: ["sr.error": "\(error)", "sr.retry_in_ms": "\(delay.nanoseconds / 1_000_000)"]
+                metadata: ["sr.error": "\(error)", "sr.retry_in_ms": "\(delay.milliseconds)"]
             )
-            try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+            try await Task.sleep(for: delay)
         }
     }
 }
@@ -217,7 +217,7 @@ func retrying<T: Sendable>(
                 "Redis failed; retrying",
                 metadata: ["sr.operation": "\(what)", "sr.error": "\(error)", "sr.attempt": "\(attempt)"]
             )
-            try await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+            try await Task.sleep(for: delay)
         }
     }
 }

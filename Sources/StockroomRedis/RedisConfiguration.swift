@@ -9,11 +9,11 @@ public struct RedisConfiguration: Sendable {
     public var password: String?
     public var database: Int = 0
     /// Bounds the TCP connect of every (re)connect attempt.
-    public var connectTimeout: TimeAmount = .seconds(2)
+    public var connectTimeout: Duration = .seconds(2)
     /// A reply later than this fails its command with ``RedisError/Code/timeout`` and closes the
     /// connection, which then reconnects: after a lost reply, later replies can't be matched to
     /// their commands any more. Also bounds each step of the AUTH/SELECT/SCRIPT LOAD handshake.
-    public var commandTimeout: TimeAmount = .seconds(5)
+    public var commandTimeout: Duration = .seconds(5)
     public var reconnectBackoff: Backoff = .init(initial: .milliseconds(50), maximum: .seconds(2), multiplier: 2)
     /// Loaded with SCRIPT LOAD on every (re)connect, before the connection counts as ready.
     public var scripts: [RedisScript] = []

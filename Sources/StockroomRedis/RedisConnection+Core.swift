@@ -92,11 +92,11 @@ extension RedisConnection {
                 self.connectFailed(error)
                 return
             }
-            let commandTimeout = self.configuration.commandTimeout
+            let commandTimeout = TimeAmount(self.configuration.commandTimeout)
             let logger = self.logger
             let connected =
                 bootstrap
-                .connectTimeout(self.configuration.connectTimeout)
+                .connectTimeout(TimeAmount(self.configuration.connectTimeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
@@ -149,7 +149,7 @@ extension RedisConnection {
                 issue(promise)
                 steps.append((label, expectedSHA1, promise.futureResult))
             }
-            let timeout = self.configuration.commandTimeout
+            let timeout = TimeAmount(self.configuration.commandTimeout)
             if let password = self.configuration.password {
                 let arguments = self.configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
                 step("AUTH") { handler.send(arguments, timeout: timeout, promise: $0) }
@@ -232,14 +232,14 @@ extension RedisConnection {
                 let metadata: Logger.Metadata = [
                     "sr.redis.error": "\(error.message)",
                     "sr.redis.attempt": "\(attempt)",
-                    "sr.redis.delay_ms": "\(delay.nanoseconds / 1_000_000)",
+                    "sr.redis.delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
                 ]
                 if attempt == 0 || attempt == 1 {
                     self.logger.warning("Redis connection lost or refused; reconnecting", metadata: metadata)
                 } else {
                     self.logger.debug("Redis still unreachable; retrying", metadata: metadata)
                 }
-                self.reconnectTask = self.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                self.reconnectTask = self.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
                     self.reconnectTimerFired()
                 }
             case .none:

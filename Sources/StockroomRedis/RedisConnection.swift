@@ -59,14 +59,14 @@ public final class RedisConnection: Sendable {
 
     /// Sends one command with its own timeout; `nil` waits forever (e.g. `XREADGROUP … BLOCK`
     /// on a dedicated connection).
-    public func send(_ arguments: [String], timeout: TimeAmount?) -> EventLoopFuture<RESPValue> {
+    public func send(_ arguments: [String], timeout: Duration?) -> EventLoopFuture<RESPValue> {
         let promise = self.eventLoop.makePromise(of: RESPValue.self)
         // Spelled out rather than through onLoop: no closure is allocated on the hot, on-loop path.
         if self.eventLoop.inEventLoop {
-            self.core.value.send(arguments, timeout: timeout, promise: promise)
+            self.core.value.send(arguments, timeout: timeout.map(TimeAmount.init), promise: promise)
         } else {
             self.eventLoop.execute {
-                self.core.value.send(arguments, timeout: timeout, promise: promise)
+                self.core.value.send(arguments, timeout: timeout.map(TimeAmount.init), promise: promise)
             }
         }
         return promise.futureResult

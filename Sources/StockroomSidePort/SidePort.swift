@@ -30,7 +30,7 @@ public struct SidePortConfiguration: Sendable {
 /// ```
 public enum SidePort {
     /// How long /healthz waits for PING.
-    static let healthTimeout: TimeAmount = .seconds(1)
+    static let healthTimeout: Duration = .seconds(1)
 
     public static func router(
         intake: ArrivalIntake,

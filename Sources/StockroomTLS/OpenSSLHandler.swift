@@ -477,7 +477,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
     /// reply: a peer that never answers must not keep the connection open.
     private func beginClose(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(
-            in: self.connection.context.configuration.shutdownTimeout
+            in: TimeAmount(self.connection.context.configuration.shutdownTimeout)
         ) {
             self.finishClose(context: context)
         }

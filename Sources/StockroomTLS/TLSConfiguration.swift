@@ -36,7 +36,7 @@ public struct TLSConfiguration: Sendable {
     public var maximumVersion: TLSVersion? = nil
     /// How long a close waits for our close_notify to be written before the channel is closed anyway,
     /// so a peer that stopped reading cannot keep a connection open forever.
-    public var shutdownTimeout: TimeAmount = .seconds(5)
+    public var shutdownTimeout: Duration = .seconds(5)
 
     /// `verifyPeer` defaults to `true`, the safe choice for a client; `server(...)` turns it off.
     public init(

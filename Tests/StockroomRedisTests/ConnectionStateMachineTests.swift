@@ -118,8 +118,8 @@ final class ConnectionStateMachineTests: XCTestCase {
             let base = backoff.baseDelay(attempt: attempt)
             for _ in 0..<20 {
                 let delay = backoff.delay(attempt: attempt)
-                XCTAssertGreaterThanOrEqual(delay.nanoseconds, base.nanoseconds / 2)
-                XCTAssertLessThanOrEqual(delay.nanoseconds, base.nanoseconds)
+                XCTAssertGreaterThanOrEqual(delay, base / 2)
+                XCTAssertLessThanOrEqual(delay, base)
             }
         }
     }
