@@ -114,6 +114,7 @@ let package = Package(
                 "LegacyFactoryAPI",
                 "StockroomCore",
                 "StockroomPipeline",
+                "StockroomRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,3 +1,6 @@
+import Foundation
+import StockroomRedis
+
 /// Where the legacy factory is, who we are to it, and how hard we may push it.
 public struct FactoryConfiguration: Sendable {
     /// Scheme, host and port of the factory, without a path: `http://factory.internal:8080`.
@@ -28,25 +31,7 @@ public struct FactoryConfiguration: Sendable {
     /// The callback URL that carries `order` back to us, verbatim through the factory.
     public func callbackURL(for order: String) -> String {
         let separator = callbackURL.contains("?") ? "&" : "?"
-        return callbackURL + separator + "order=" + PercentEncoding.encodeQueryValue(order)
-    }
-}
-
-/// Percent-encoding for a query value: everything but RFC 3986 unreserved characters is encoded.
-enum PercentEncoding {
-    static func encodeQueryValue(_ value: String) -> String {
-        var encoded = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return encoded
+        let value = order.addingPercentEncoding(withAllowedCharacters: .rfc3986Unreserved) ?? order
+        return callbackURL + separator + "order=" + value
     }
 }
