@@ -70,7 +70,7 @@ struct Consumer: Sendable {
     /// On graceful exit: leave the group's consumer list if this consumer owns nothing any more.
     func retire() async {
         for stream in context.streams {
-            _ = try? await control.evalScript(PipelineScripts.retireConsumer, keys: [stream.key], arguments: [group, name]).get()
+            _ = try? await control.run(.retireConsumer(name, of: stream.key, group: group)).get()
         }
     }
 
@@ -239,11 +239,7 @@ struct Consumer: Sendable {
     private func acknowledge(_ entry: StreamEntry, of stream: GroupStream, logger: Logger) async {
         do {
             try await retrying("ack", logger: logger, metrics: context.metrics, attempts: 8) {
-                _ = try await control.evalScript(
-                    PipelineScripts.ack,
-                    keys: [stream.key, stream.lastErrorKey],
-                    arguments: [group, stream.kind.rawValue + ":", entry.id]
-                ).get()
+                _ = try await control.run(.ack([entry.id], of: stream, group: group)).get()
             }
             context.metrics.acked.increment()
             logger.trace("acknowledged")
@@ -257,11 +253,7 @@ struct Consumer: Sendable {
     private func recordFailure(_ entry: StreamEntry, of stream: GroupStream, error text: String, logger: Logger) async {
         do {
             try await retrying("record failure", logger: logger, metrics: context.metrics, attempts: 4) {
-                _ = try await control.evalScript(
-                    PipelineScripts.recordFailure,
-                    keys: [stream.key, stream.lastErrorKey],
-                    arguments: [group, stream.kind.errorField(entry.id), entry.id, name, text]
-                ).get()
+                _ = try await control.run(.recordFailure(entry.id, of: stream, group: group, consumer: name, error: text)).get()
             }
         } catch {
             logger.error("could not record the handler's error", metadata: ["sr.error": "\(error)"])
@@ -278,14 +270,10 @@ struct Consumer: Sendable {
         minIdle: Int64 = 0
     ) async throws {
         let reply = try await retrying("dead-letter", logger: logger, metrics: context.metrics, attempts: 8) {
-            try await control.evalScript(
-                PipelineScripts.deadLetter,
-                keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
-                arguments: [
-                    group, id, stream.kind.errorField(id), context.subscription.topic.rawValue, reason.rawValue, error,
-                    String(minDeliveries), String(minIdle),
-                ]
-            ).get()
+            let call = ScriptCall.deadLetter(
+                id, of: stream, group: group, reason: reason, error: error, minDeliveries: minDeliveries, minIdleMilliseconds: minIdle
+            )
+            return try await control.run(call).get()
         }
         let answer = try ScriptStatusReply(reply, script: "dead-letter")
         let (status, values) = (answer.status, answer.values)
@@ -307,11 +295,8 @@ struct Consumer: Sendable {
         let byStream = Dictionary(grouping: entries, by: \.stream)
         for (stream, entries) in byStream {
             do {
-                let reply = try await control.evalScript(
-                    PipelineScripts.heartbeat,
-                    keys: [stream],
-                    arguments: [group, name, idle.map(String.init) ?? ""] + entries.map(\.id)
-                ).get()
+                let call = ScriptCall.heartbeat(entries.map(\.id), of: stream, group: group, consumer: name, idleMilliseconds: idle)
+                let reply = try await control.run(call).get()
                 let kept = Set((reply.array ?? []).compactMap(\.string))
                 for entry in entries where !kept.contains(entry.id) {
                     logger.warning(
@@ -363,11 +348,7 @@ struct EntryClaim: ClaimHeartbeat {
     let id: String
 
     func refresh() async throws {
-        let reply = try await control.evalScript(
-            PipelineScripts.heartbeat,
-            keys: [stream],
-            arguments: [group, consumer, "", id]
-        ).get()
+        let reply = try await control.run(.heartbeat([id], of: stream, group: group, consumer: consumer)).get()
         guard (reply.array ?? []).contains(where: { $0.string == id }) else {
             throw ClaimLostError(entryID: id, stream: stream)
         }

@@ -63,11 +63,9 @@ public final class ConsumerGroupWorker: Service, Sendable {
         var logger = logger
         logger[metadataKey: "sr.topic"] = "\(configuration.subscription.topic.rawValue)"
         logger[metadataKey: "sr.group"] = "\(configuration.subscription.group)"
-        var redis = redis
-        redis.scripts += PipelineScripts.all
         self.configuration = configuration
         self.keys = keys
-        self.redis = redis
+        self.redis = PipelineScripts.registered(in: redis)
         self.handler = handler
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger

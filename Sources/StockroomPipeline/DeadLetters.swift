@@ -192,33 +192,16 @@ public struct DeadLetters: Sendable {
             }
         }
         for partition in 0..<keys.partitions {
-            let mode: String
-            var sku = ""
             var ids: [String] = []
-            switch filter {
-            case .all:
-                mode = "all"
-            case .sku(let value):
-                mode = "sku"
-                sku = value
-            case .ids:
-                mode = "ids"
+            if case .ids = filter {
                 ids = idsByPartition[partition] ?? []
                 if ids.isEmpty { continue }
             }
-            let topic = subscription.topic
-            let reply = try await redis.evalScript(
-                PipelineScripts.moveDeadLetters,
-                keys: [
-                    keys.deadLetterStream(topic, group: subscription.group, partition: partition),
-                    keys.retryStream(topic, group: subscription.group, partition: partition),
-                    keys.redriveAuditStream(partition: partition),
-                ],
-                arguments: [
-                    action.rawValue, dryRun ? "1" : "0", actor, mode, filter.description,
-                    topic.rawValue, subscription.group, String(partition), sku,
-                ] + ids
-            ).get()
+            let call = ScriptCall.moveDeadLetters(
+                action, filter: filter, ids: ids, subscription: subscription, partition: partition, dryRun: dryRun,
+                actor: actor, keys: keys
+            )
+            let reply = try await redis.run(call).get()
             let answer = try ScriptStatusReply(reply, script: "move dead letters")
         let (status, values) = (answer.status, answer.values)
             guard status == "OK", values.count >= 2 else { throw StreamReplies.malformed("move dead letters", reply) }

@@ -1,3 +1,4 @@
+import StockroomCore
 import StockroomRedis
 
 /// The pipeline's Lua scripts. Each touches the keys of one partition only (one hash tag), so each
@@ -5,6 +6,13 @@ import StockroomRedis
 /// copy of the same script can interleave with it.
 enum PipelineScripts {
     static let all: [RedisScript] = [ack, recordFailure, deadLetter, heartbeat, retireConsumer, trim, moveDeadLetters]
+
+    /// `redis` with the pipeline's scripts loaded at connect: the one place the runtime registers them.
+    static func registered(in redis: RedisConfiguration) -> RedisConfiguration {
+        var redis = redis
+        redis.scripts += all.filter { !redis.scripts.contains($0) }
+        return redis
+    }
 
     /// XACK after the handler returned, and forget the entries' failure records.
     static let ack = RedisScript(
@@ -317,4 +325,100 @@ for _, id in ipairs(ids) do reply[#reply + 1] = id end
 return reply
 """#
     )
+}
+
+// One typed call per script: each lays out the KEYS and ARGV its Lua above reads, so no call site
+// builds them by position.
+extension ScriptCall {
+    /// ``PipelineScripts/ack`` of `ids`, all of `stream`.
+    static func ack(_ ids: [String], of stream: GroupStream, group: String) -> ScriptCall {
+        ScriptCall(
+            PipelineScripts.ack,
+            keys: [stream.key, stream.lastErrorKey],
+            arguments: [group, stream.kind.rawValue + ":"] + ids
+        )
+    }
+
+    /// ``PipelineScripts/recordFailure`` of entry `id` of `stream`, failed by `consumer` with `error`.
+    static func recordFailure(_ id: String, of stream: GroupStream, group: String, consumer: String, error: String) -> ScriptCall {
+        ScriptCall(
+            PipelineScripts.recordFailure,
+            keys: [stream.key, stream.lastErrorKey],
+            arguments: [group, stream.kind.errorField(id), id, consumer, error]
+        )
+    }
+
+    /// ``PipelineScripts/deadLetter`` of entry `id` of `stream`. With `minDeliveries` and
+    /// `minIdleMilliseconds` above 0 it moves the entry only while both still hold (a sweep); `error`
+    /// empty keeps the recorded last error.
+    static func deadLetter(
+        _ id: String,
+        of stream: GroupStream,
+        group: String,
+        reason: DeadLetterReason,
+        error: String,
+        minDeliveries: Int = 0,
+        minIdleMilliseconds: Int64 = 0
+    ) -> ScriptCall {
+        ScriptCall(
+            PipelineScripts.deadLetter,
+            keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
+            arguments: [
+                group, id, stream.kind.errorField(id), stream.topic.rawValue, reason.rawValue, error,
+                String(minDeliveries), String(minIdleMilliseconds),
+            ]
+        )
+    }
+
+    /// ``PipelineScripts/heartbeat``: `consumer` keeps its claim on `ids` of `stream`; with
+    /// `idleMilliseconds` it also sets their idle time (the shutdown hand-back).
+    static func heartbeat(_ ids: [String], of stream: String, group: String, consumer: String, idleMilliseconds: Int64? = nil) -> ScriptCall {
+        ScriptCall(
+            PipelineScripts.heartbeat,
+            keys: [stream],
+            arguments: [group, consumer, idleMilliseconds.map(String.init) ?? ""] + ids
+        )
+    }
+
+    /// ``PipelineScripts/retireConsumer``: removes `consumer` from `group` on `stream` if it owns nothing.
+    static func retireConsumer(_ consumer: String, of stream: String, group: String) -> ScriptCall {
+        ScriptCall(PipelineScripts.retireConsumer, keys: [stream], arguments: [group, consumer])
+    }
+
+    /// ``PipelineScripts/trim`` of `stream`, below what every group of `requiredGroups` still needs.
+    static func trim(_ stream: String, requiredGroups: [String], approximate: Bool) -> ScriptCall {
+        ScriptCall(PipelineScripts.trim, keys: [stream], arguments: [approximate ? "1" : "0"] + requiredGroups)
+    }
+
+    /// ``PipelineScripts/moveDeadLetters`` of one partition: redrive or purge what `filter` selects.
+    static func moveDeadLetters(
+        _ action: RedriveReport.Action,
+        filter: RedriveFilter,
+        ids: [String],
+        subscription: Subscription,
+        partition: Int,
+        dryRun: Bool,
+        actor: String,
+        keys: KeySpace
+    ) -> ScriptCall {
+        let (mode, sku): (String, String) =
+            switch filter {
+            case .all: ("all", "")
+            case .sku(let value): ("sku", value)
+            case .ids: ("ids", "")
+            }
+        let topic = subscription.topic
+        return ScriptCall(
+            PipelineScripts.moveDeadLetters,
+            keys: [
+                keys.deadLetterStream(topic, group: subscription.group, partition: partition),
+                keys.retryStream(topic, group: subscription.group, partition: partition),
+                keys.redriveAuditStream(partition: partition),
+            ],
+            arguments: [
+                action.rawValue, dryRun ? "1" : "0", actor, mode, filter.description,
+                topic.rawValue, subscription.group, String(partition), sku,
+            ] + ids
+        )
+    }
 }

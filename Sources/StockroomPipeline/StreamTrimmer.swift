@@ -46,11 +46,7 @@ public struct StreamTrimmer: Sendable {
     }
 
     func trim(stream: String, requiredGroups: [String], on redis: RedisConnection, logger: Logger?) async throws -> Int {
-        let reply = try await redis.evalScript(
-            PipelineScripts.trim,
-            keys: [stream],
-            arguments: [approximate ? "1" : "0"] + requiredGroups
-        ).get()
+        let reply = try await redis.run(.trim(stream, requiredGroups: requiredGroups, approximate: approximate)).get()
         let answer = try ScriptStatusReply(reply, script: "trim")
         let (status, values) = (answer.status, answer.values)
         switch status {

@@ -51,11 +51,9 @@ public struct Sweeper: Service, Sendable {
         consumerRetention: Duration = .seconds(3600),
         logger: Logger
     ) {
-        var redis = redis
-        redis.scripts += PipelineScripts.all
         self.groups = groups
         self.keys = keys
-        self.redis = redis
+        self.redis = PipelineScripts.registered(in: redis)
         self.interval = interval
         self.trimmer = StreamTrimmer(keys: keys, subscriptions: groups.map(\.subscription), approximate: approximateTrimming)
         self.consumerRetention = consumerRetention
@@ -137,14 +135,11 @@ public struct Sweeper: Service, Sendable {
                     break
                 }
                 for row in rows where policy.isExhausted(deliveries: row.deliveries) {
-                    let reply = try await redis.evalScript(
-                        PipelineScripts.deadLetter,
-                        keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
-                        arguments: [
-                            subscription.group, row.id, stream.kind.errorField(row.id), subscription.topic.rawValue,
-                            DeadLetterReason.maxDeliveries.rawValue, "", String(configuration.maxDeliveries), String(visibility),
-                        ]
-                    ).get()
+                    let call = ScriptCall.deadLetter(
+                        row.id, of: stream, group: subscription.group, reason: .maxDeliveries, error: "",
+                        minDeliveries: configuration.maxDeliveries, minIdleMilliseconds: visibility
+                    )
+                    let reply = try await redis.run(call).get()
                     if try ScriptStatusReply(reply, script: "dead-letter").status == "DEAD" {
                         count += 1
                         PipelineMetrics(subscription).deadLetteredMaxDeliveries.increment()
@@ -180,7 +175,7 @@ public struct Sweeper: Service, Sendable {
                 guard let name = info["name"]?.string, info["pending"]?.int == 0, (info["idle"]?.int ?? 0) >= retention else {
                     continue
                 }
-                let result = try await redis.evalScript(PipelineScripts.retireConsumer, keys: [stream.key], arguments: [group, name]).get()
+                let result = try await redis.run(.retireConsumer(name, of: stream.key, group: group)).get()
                 removed += Int(result.int ?? 0)
             }
         }
