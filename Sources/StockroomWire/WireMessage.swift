@@ -1,7 +1,8 @@
 import NIOCore
 
-/// What ``Request`` and ``Response`` share, so that both envelopes frame and unframe them through one code path.
-protocol WireMessage {
+/// What ``Request`` and ``Response`` share, so that one ``Envelope`` frames and unframes both. Only
+/// this module's two message families conform: the protocol is public because `Envelope` is.
+public protocol WireMessage: Sendable, Hashable {
     /// The opcode this message travels under.
     var opcode: Opcode { get }
 

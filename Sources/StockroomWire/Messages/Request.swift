@@ -38,7 +38,7 @@ public enum Request: Sendable, Hashable {
 }
 
 extension Request: WireMessage {
-    init(opcode: Opcode, payload: inout ByteBuffer) throws(WireError) {
+    public init(opcode: Opcode, payload: inout ByteBuffer) throws(WireError) {
         switch opcode {
         case .hello: self = .hello(try Hello(payload: &payload))
         case .auth: self = .auth(token: try payload.readStr16("token"))
@@ -50,7 +50,7 @@ extension Request: WireMessage {
         }
     }
 
-    func writePayload(to buffer: inout ByteBuffer) {
+    public func writePayload(to buffer: inout ByteBuffer) {
         switch self {
         case .hello(let hello): hello.writePayload(to: &buffer)
         case .auth(let token): buffer.writeStr16(token)

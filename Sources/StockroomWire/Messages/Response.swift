@@ -40,7 +40,7 @@ public enum Response: Sendable, Hashable {
 }
 
 extension Response: WireMessage {
-    init(opcode: Opcode, payload: inout ByteBuffer) throws(WireError) {
+    public init(opcode: Opcode, payload: inout ByteBuffer) throws(WireError) {
         switch opcode {
         case .helloOK: self = .helloOK(try HelloOK(payload: &payload))
         case .authOK: self = .authOK(try payload.readEnumeration("role"))
@@ -54,7 +54,7 @@ extension Response: WireMessage {
         }
     }
 
-    func writePayload(to buffer: inout ByteBuffer) {
+    public func writePayload(to buffer: inout ByteBuffer) {
         switch self {
         case .helloOK(let helloOK): helloOK.writePayload(to: &buffer)
         case .authOK(let role): buffer.writeInteger(role.rawValue)
