@@ -275,6 +275,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "StockroomCore",
                 "StockroomRedis",
                 "StockroomEmbeddedRedis",
                 .product(name: "NIOCore", package: "swift-nio"),

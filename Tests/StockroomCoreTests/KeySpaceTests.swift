@@ -1,4 +1,3 @@
-import Logging
 import StockroomCore
 import StockroomRedis
 import TestSupport
@@ -27,18 +26,21 @@ final class KeySpaceTests: XCTestCase {
     }
 
     func testThePartitionCountIsRecordedOnceAndThenWins() async throws {
-        let prefix = uniqueKeyPrefix() + "stockroom"
-        try await withRedisConnection(url: try await TestRedis.sharedURL()) { redis in
-            var configuration = SalesConfiguration()
-            configuration.partitions = 3
-            let first = try await SalesStore.open(on: redis, configuration: configuration, prefix: prefix, logger: Logger(label: "test")).get()
-            configuration.partitions = 16
-            let second = try await SalesStore.open(on: redis, configuration: configuration, prefix: prefix, logger: Logger(label: "test")).get()
-            XCTAssertEqual(first.keys.partitions, 3)
-            XCTAssertEqual(second.keys.partitions, 3)
-            let recordedCount = try await redis.send(["GET", "\(prefix):partitions"]).get().string
+        try await withKeyPrefix { prefix, redis in
+            let first = try await KeySpace.open(on: redis, configured: 3, prefix: prefix + "stockroom", logger: testLogger()).get()
+            let second = try await KeySpace.open(on: redis, configured: 16, prefix: prefix + "stockroom", logger: testLogger()).get()
+            let recorded = try await KeySpace.recorded(on: redis, prefix: prefix + "stockroom")
+            XCTAssertEqual([first.partitions, second.partitions, recorded.partitions], [3, 3, 3])
+            let recordedCount = try await redis.send(["GET", "\(prefix)stockroom:partitions"]).get().string
             XCTAssertEqual(recordedCount, "3")
-            try await deleteKeys(prefixed: prefix, on: redis)
+        }
+    }
+
+    func testWorkersRefuseARedisWithoutStockroomData() async throws {
+        try await withKeyPrefix { prefix, redis in
+            await XCTAssertSalesError(.uninitialized, try await KeySpace.recorded(on: redis, prefix: prefix + "stockroom"))
+            _ = try await redis.send(["SET", "\(prefix)stockroom:partitions", "zero"]).get()
+            await XCTAssertSalesError(.internalError, try await KeySpace.recorded(on: redis, prefix: prefix + "stockroom"))
         }
     }
 

@@ -54,7 +54,7 @@ final class FactoryClientTests: XCTestCase {
         let gauge = ConcurrencyGauge()
         let server = TestHTTPServer { Self.fakeFactory(gauge: gauge) }
         try await withServices([server]) {
-            let client = client(port: try await server.listening.value())
+            let client = client(port: try await server.listening.port())
             let request = client.makeRequest(sku: "CP-502101", quantity: 10, order: "CP-502101@3")
             let acknowledgement = try await client.placeOrder(request)
             XCTAssertEqual(acknowledgement.id, "6f1c9a56-8a6e-4d8e-9d61-0c1f4f3e2a11")
@@ -77,7 +77,7 @@ final class FactoryClientTests: XCTestCase {
         let gauge = ConcurrencyGauge()
         let server = TestHTTPServer { Self.fakeFactory(gauge: gauge, hold: .milliseconds(100)) }
         try await withServices([server]) {
-            let client = client(port: try await server.listening.value()) {
+            let client = client(port: try await server.listening.port()) {
                 $0.maxConcurrentCalls = 2
                 $0.maxCallsPerSecond = 1000
             }
@@ -123,7 +123,7 @@ final class FactoryClientTests: XCTestCase {
             let gauge = ConcurrencyGauge()
             let server = TestHTTPServer { Self.fakeFactory(gauge: gauge, status: status, answer: #"{"error":"no"}"#) }
             try await withServices([server]) {
-                let client = client(port: try await server.listening.value())
+                let client = client(port: try await server.listening.port())
                 do throws(FactoryError) {
                     let answer = try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
                     XCTFail("expected \(code), got \(answer)")
@@ -139,7 +139,7 @@ final class FactoryClientTests: XCTestCase {
         let gauge = ConcurrencyGauge()
         let server = TestHTTPServer { Self.fakeFactory(gauge: gauge, answer: "created") }
         try await withServices([server]) {
-            let client = client(port: try await server.listening.value())
+            let client = client(port: try await server.listening.port())
             await XCTAssertFactoryError(.invalidResponse) { () async throws(FactoryError) in
                 try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
             }
@@ -150,7 +150,7 @@ final class FactoryClientTests: XCTestCase {
         let gauge = ConcurrencyGauge()
         let server = TestHTTPServer { Self.fakeFactory(gauge: gauge, hold: .seconds(1)) }
         try await withServices([server]) {
-            let client = client(port: try await server.listening.value()) { $0.requestTimeout = .milliseconds(200) }
+            let client = client(port: try await server.listening.port()) { $0.requestTimeout = .milliseconds(200) }
             await XCTAssertFactoryError(.timeout) { () async throws(FactoryError) in
                 try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
             }

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import StockroomCore
 import StockroomFactory
 import StockroomFactorySimulator
+import StockroomHTTP
 import StockroomPipeline
 import StockroomRedis
 import TestSupport
@@ -24,24 +25,8 @@ func withFactoryEnvironment<T>(
     function: String = #function,
     _ body: (FactoryTestEnvironment) async throws -> T
 ) async throws -> T {
-    let prefix = uniqueKeyPrefix(function) + "stockroom"
-    return try await withRedisConnection(
-        url: try await TestRedis.sharedURL(),
-        scripts: StockroomScripts.all + StockroomScripts.all
-    ) { redis in
-        var configuration = SalesConfiguration()
-        configuration.partitions = 4
-        let store = try await SalesStore.open(
-            on: redis, configuration: configuration, prefix: prefix, logger: testLogger()
-        ).get()
-        do {
-            let result = try await body(FactoryTestEnvironment(redis: redis, store: store))
-            try await deleteKeys(prefixed: prefix, on: redis)
-            return result
-        } catch {
-            try? await deleteKeys(prefixed: prefix, on: redis)
-            throw error
-        }
+    try await withTestStore(function: function) { store, redis in
+        try await body(FactoryTestEnvironment(redis: redis, store: store))
     }
 }
 
@@ -86,25 +71,14 @@ final class CountingHeartbeat: ClaimHeartbeat, @unchecked Sendable {
 /// The entries of a stream, as the pipeline would hand them to a handler.
 func streamEntries(_ stream: String, topic: Topic, partition: Int, on redis: RedisConnection) async throws -> [StreamEntry] {
     let reply = try await redis.send(["XRANGE", stream, "-", "+"]).get()
-    return (reply.array ?? []).compactMap { item -> StreamEntry? in
-        guard let parts = item.array, parts.count == 2, let id = parts[0].string else { return nil }
-        return StreamEntry(id: id, topic: topic, stream: stream, partition: partition, fields: fields(parts[1]), deliveries: 1)
+    return try (reply.array ?? []).map { item in
+        guard let parts = item.array, parts.count == 2, let id = parts[0].string else {
+            throw TestSupportError("XRANGE \(stream) answered an entry that is not [id, fields]: \(item)")
+        }
+        return StreamEntry(
+            id: id, topic: topic, stream: stream, partition: partition, fields: try parts[1].fieldDictionary(), deliveries: 1
+        )
     }
-}
-
-func hashFields(_ key: String, on redis: RedisConnection) async throws -> [String: String] {
-    fields(try await redis.send(["HGETALL", key]).get())
-}
-
-private func fields(_ reply: RESPValue) -> [String: String] {
-    let flat = reply.array?.compactMap(\.string) ?? []
-    var result: [String: String] = [:]
-    var index = 0
-    while index + 1 < flat.count {
-        result[flat[index]] = flat[index + 1]
-        index += 2
-    }
-    return result
 }
 
 /// Collects what arrives at a test HTTP endpoint: the factory's callbacks, or calls to a fake factory.
@@ -120,9 +94,9 @@ actor Inbox {
     func add(_ delivery: Delivery) { deliveries.append(delivery) }
 }
 
-/// A small HTTP server for tests on a free port; `port` is known once it listens.
+/// A small HTTP server for tests on a free port; `listening` tells the port once it listens.
 struct TestHTTPServer: Service {
-    let listening = TestPort()
+    let listening = ListeningPort()
     /// Builds the router in the serving task: routers are not `Sendable`.
     let makeRouter: @Sendable () -> Router<BasicRequestContext>
 
@@ -130,27 +104,12 @@ struct TestHTTPServer: Service {
         self.makeRouter = makeRouter
     }
 
-    /// Serves until cancelled.
+    /// Serves until graceful shutdown, as the side port and the simulator do.
     func run() async throws {
-        let listening = self.listening
-        let application = Application(
-            router: makeRouter(),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in await listening.set(channel.localAddress?.port ?? 0) },
+        try await HTTPServing.run(
+            router: makeRouter(), host: "127.0.0.1", port: 0, serverName: "test-http", listening: listening,
             logger: testLogger("stockroom.test.http")
         )
-        try await application.run()
-    }
-}
-
-/// Waits (bounded) for a test server's port.
-actor TestPort {
-    private var port: Int?
-
-    func set(_ port: Int) { self.port = port }
-
-    nonisolated func value() async throws -> Int {
-        try await eventually(timeout: .seconds(10), "test server listens") { await self.port }
     }
 }
 

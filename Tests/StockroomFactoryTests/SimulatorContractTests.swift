@@ -32,7 +32,7 @@ final class SimulatorContractTests: XCTestCase {
         let receiver = TestHTTPServer { Self.callbackReceiver(inbox) }
         let factory = simulator()
         try await withServices([receiver, factory]) {
-            let receiverPort = try await receiver.listening.value()
+            let receiverPort = try await receiver.listening.port()
             let port = try await factory.listening.port()
             let message = legacyMessage(
                 sku: "CP-502101", count: "10",

@@ -114,22 +114,6 @@ struct RunningWorker {
     }
 }
 
-struct TimeoutError: Error, CustomStringConvertible {
-    var description: String { "timed out" }
-}
-
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw TimeoutError()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
 /// One test's Redis, key space and helpers; deletes its keys at the end.
 struct Pipeline {
     let url: String
@@ -144,17 +128,9 @@ struct Pipeline {
         _ body: (Pipeline) async throws -> Void
     ) async throws {
         let url = if let url { url } else { try await TestRedis.sharedURL() }
-        let prefix = uniqueKeyPrefix(test)
-        let keys = KeySpace(partitions: partitions, prefix: String(prefix.dropLast()))
-        try await withRedisConnection(url: url) { redis in
-            let pipeline = Pipeline(url: url, keys: keys, redis: redis, logger: testLogger("stockroom.pipeline.test"))
-            do {
-                try await body(pipeline)
-            } catch {
-                try? await deleteKeys(prefixed: prefix, on: redis)
-                throw error
-            }
-            try await deleteKeys(prefixed: prefix, on: redis)
+        try await withKeyPrefix(url: url, function: test) { prefix, redis in
+            let keys = KeySpace(partitions: partitions, prefix: String(prefix.dropLast()))
+            try await body(Pipeline(url: url, keys: keys, redis: redis, logger: testLogger("stockroom.pipeline.test")))
         }
     }
 

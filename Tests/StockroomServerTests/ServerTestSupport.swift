@@ -126,7 +126,7 @@ func withRawConnection<T: Sendable>(
                 return try NIOAsyncChannel<Frame, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
-    return try await withTimeout(seconds: 10) {
+    return try await withTimeout(.seconds(10)) {
         try await channel.executeThenClose { inbound, outbound in
             var connection = RawConnection(inbound: inbound.makeAsyncIterator(), outbound: outbound)
             return try await body(&connection)
@@ -134,17 +134,3 @@ func withRawConnection<T: Sendable>(
     }
 }
 
-struct TimedOut: Error {}
-
-/// Fails with `TimedOut` when `body` takes longer than `seconds`: a hang must fail a test, not stall CI.
-func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TimedOut()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
