@@ -3,22 +3,13 @@
 import StockroomErrors
 
 /// An error from ``RedisConnection``. Switch on ``code``; ``message`` is for humans (for
-/// ``Code/errorReply`` it is Redis's own text, e.g. `"ERR wrong number of arguments…"`).
-public struct RedisError: CodedError {
-    public typealias Code = OpaqueErrorCode<RedisError>
+/// `errorReply` it is Redis's own text, e.g. `"ERR wrong number of arguments…"`).
+public typealias RedisError = DomainError<RedisErrorDomain>
 
-    public var code: Code
-    public var message: String
-    public var underlying: (any Error)?
+/// Names the domain of ``RedisError``.
+public enum RedisErrorDomain {}
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
-    }
-}
-
-extension OpaqueErrorCode where Owner == RedisError {
+extension OpaqueErrorCode where Owner == RedisErrorDomain {
     /// The command was in flight when the connection dropped; it may or may not have run.
     public static var connectionClosed: Self { Self("connectionClosed") }
     /// Redis is unreachable right now; the command was not sent.

@@ -1,21 +1,12 @@
 import StockroomErrors
 
 /// Why a factory callback was not taken in.
-public struct ArrivalError: CodedError {
-    public typealias Code = OpaqueErrorCode<ArrivalError>
+public typealias ArrivalError = DomainError<ArrivalErrorDomain>
 
-    public var code: Code
-    public var message: String
-    public var underlying: (any Error)?
+/// Names the domain of ``ArrivalError``.
+public enum ArrivalErrorDomain {}
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
-    }
-}
-
-extension OpaqueErrorCode where Owner == ArrivalError {
+extension OpaqueErrorCode where Owner == ArrivalErrorDomain {
     /// The callback is malformed: the HTTP layer answers 400 and nothing is appended.
     public static var invalidCallback: Self { Self("INVALID_CALLBACK") }
     /// Redis could not take the arrival; the HTTP layer answers 503.

@@ -4,21 +4,12 @@ import COpenSSL
 import StockroomErrors
 
 /// A TLS failure. `code` says what kind; `message` carries OpenSSL's own reasons (e.g. "certificate verify failed").
-public struct TLSError: CodedError {
-    public typealias Code = OpaqueErrorCode<TLSError>
+public typealias TLSError = DomainError<TLSErrorDomain>
 
-    public var code: Code
-    public var message: String
-    public var underlying: (any Error)?
+/// Names the domain of ``TLSError``.
+public enum TLSErrorDomain {}
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
-    }
-}
-
-extension OpaqueErrorCode where Owner == TLSError {
+extension OpaqueErrorCode where Owner == TLSErrorDomain {
     /// The context could not be built: unreadable file, key not matching the certificate, bad settings.
     public static var configuration: Self { Self("configuration") }
     /// The handshake did not complete: verification failure, no shared version or cipher, peer alert, EOF mid-handshake.

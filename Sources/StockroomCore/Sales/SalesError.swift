@@ -2,19 +2,12 @@ import StockroomErrors
 import StockroomRedis
 
 /// Why a sales operation did not give an answer.
-public struct SalesError: CodedError {
-    public typealias Code = OpaqueErrorCode<SalesError>
+public typealias SalesError = DomainError<SalesErrorDomain>
 
-    public var code: Code
-    public var message: String
-    public var underlying: (any Error)?
+/// Names the domain of ``SalesError``.
+public enum SalesErrorDomain {}
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlying = underlying
-    }
-
+extension SalesError {
     /// Classifies a Redis failure: an unreachable Redis is retryable, anything else is our fault.
     init(_ error: any Error) {
         guard let redisError = error as? RedisError else {
@@ -38,7 +31,7 @@ public struct SalesError: CodedError {
     }
 }
 
-extension OpaqueErrorCode where Owner == SalesError {
+extension OpaqueErrorCode where Owner == SalesErrorDomain {
     public static var unknownSKU: Self { Self("UNKNOWN_SKU") }
     public static var invalidArgument: Self { Self("INVALID_ARGUMENT") }
     /// Redis could not be reached, or the connection dropped while the call was in flight.
