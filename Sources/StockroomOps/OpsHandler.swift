@@ -4,7 +4,7 @@ import StockroomPipeline
 
 /// The `ops` groups on `sales` and on `stock-empty`: per-SKU counters for the operations team, and
 /// an operator alert (a warning in the log) on each stock-out.
-public struct OpsHandler: EntryHandler {
+public struct OpsHandler: OutcomeHandler {
     /// What one entry did to the counters.
     public enum Outcome: Sendable, Hashable {
         case counted
@@ -22,13 +22,9 @@ public struct OpsHandler: EntryHandler {
         self.logger = logger
     }
 
-    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
-        _ = try await count(entry)
-    }
-
     /// Counts one entry of `sales` or `stock-empty`, once per topic entry: a redriven copy carries
     /// the topic entry's own id as `originalID`.
-    public func count(_ entry: StreamEntry) async throws -> Outcome {
+    public func process(_ entry: StreamEntry) async throws -> Outcome {
         switch entry.topic {
         case .sales:
             let sale = try entry.decode(SaleEvent.init(fields:))

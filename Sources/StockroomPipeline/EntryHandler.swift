@@ -106,3 +106,17 @@ public struct PoisonEntry: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "poison entry: \(reason)" }
 }
+
+/// A handler whose work ends in an outcome worth returning, for its tests and callers, and that
+/// relies on the runtime's heartbeat alone.
+public protocol OutcomeHandler: EntryHandler {
+    associatedtype Outcome: Sendable
+    /// Handles `entry` as ``EntryHandler/handle(_:heartbeat:)`` does, and says what it did.
+    func process(_ entry: StreamEntry) async throws -> Outcome
+}
+
+extension OutcomeHandler {
+    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
+        _ = try await process(entry)
+    }
+}

@@ -9,7 +9,7 @@ import StockroomPipeline
 /// SKU's `order_seq`), or for an unknown SKU, is poison: an operator looks at it in the dead letters.
 /// One that was issued but has no record yet is applied: the record can lose the race with the
 /// callback, or be lost after the factory took the order.
-public struct WarehouseArrivalHandler: EntryHandler {
+public struct WarehouseArrivalHandler: OutcomeHandler {
     /// What one arrival entry did.
     public enum Outcome: Sendable, Hashable {
         /// Stock raised to `stock`; `closedOpenOrder` when the order was the SKU's open order.
@@ -28,12 +28,8 @@ public struct WarehouseArrivalHandler: EntryHandler {
         self.logger = logger
     }
 
-    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
-        _ = try await apply(entry)
-    }
-
     /// Applies one stock-arrival entry; throws `PoisonEntry` for one that can never apply.
-    public func apply(_ entry: StreamEntry) async throws -> Outcome {
+    public func process(_ entry: StreamEntry) async throws -> Outcome {
         let arrival = try entry.decode(StockArrivalEvent.init(fields:))
         var logger = logger
         logger[metadataKey: "sr.sku"] = "\(arrival.sku)"

@@ -70,7 +70,7 @@ final class EndToEndTests: XCTestCase {
                 XCTAssertEqual(arrival.first?.fields["order"], "E2E-1@1")
                 XCTAssertEqual(arrival.first?.fields["quantity"], "10")
 
-                let outcome = try await rig.warehouse.apply(try XCTUnwrap(arrival.first))
+                let outcome = try await rig.warehouse.process(try XCTUnwrap(arrival.first))
                 XCTAssertEqual(outcome, .applied(stock: 10, closedOpenOrder: true))
             }
 
@@ -104,10 +104,10 @@ final class EndToEndTests: XCTestCase {
                 let entries = try await arrivals(env, of: "E2E-2", count: 2)
                 XCTAssertEqual(entries.count, 2, "duplicates are appended; the warehouse deduplicates")
 
-                let outcomes = try await [rig.warehouse.apply(entries[0]), rig.warehouse.apply(entries[1])]
+                let outcomes = try await [rig.warehouse.process(entries[0]), rig.warehouse.process(entries[1])]
                 XCTAssertEqual(outcomes, [.applied(stock: 4, closedOpenOrder: true), .alreadyApplied(stock: 4)])
                 // A redelivery of an applied entry changes nothing either.
-                let redelivered = try await rig.warehouse.apply(entries[0])
+                let redelivered = try await rig.warehouse.process(entries[0])
                 XCTAssertEqual(redelivered, .alreadyApplied(stock: 4))
             }
             let level = try await env.stock(of: "E2E-2")
@@ -134,7 +134,7 @@ final class EndToEndTests: XCTestCase {
                 let entries = try await arrivals(env, of: "E2E-3", count: 2)
                 XCTAssertEqual(Set(entries.compactMap { $0.fields["order"] }), ["E2E-3@1"])
                 var outcomes: [WarehouseArrivalHandler.Outcome] = []
-                for arrival in entries { outcomes.append(try await rig.warehouse.apply(arrival)) }
+                for arrival in entries { outcomes.append(try await rig.warehouse.process(arrival)) }
                 XCTAssertEqual(outcomes, [.applied(stock: 6, closedOpenOrder: true), .alreadyApplied(stock: 6)])
             }
             let level = try await env.stock(of: "E2E-3")

@@ -20,10 +20,10 @@ final class WarehouseAndOpsTests: XCTestCase {
         try await withFactoryEnvironment { env in
             _ = try await env.sellOut("WH-1", stock: 1, reorderQuantity: 5)
             let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
-            await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-1", order: "WH-1@2")) }
-            await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-NONE", order: "WH-NONE@1")) }
-            await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-1", order: "WH-2@1")) }
-            await XCTAssertPoison { try await warehouse.apply(arrival(env, sku: "WH-1", order: "WH-1@1", quantity: "0")) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@2")) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-NONE", order: "WH-NONE@1")) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-2@1")) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@1", quantity: "0")) }
             let level = try await env.stock(of: "WH-1")
             XCTAssertEqual(level.stock, 0)
             XCTAssertEqual(level.openOrder, "WH-1@1")
@@ -37,7 +37,7 @@ final class WarehouseAndOpsTests: XCTestCase {
             let entry = try await env.sellOut("WH-2", stock: 1, reorderQuantity: 5)
             let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
             // The callback is applied before the order handler recorded the factory's answer.
-            let outcome = try await warehouse.apply(arrival(env, sku: "WH-2", order: "WH-2@1"))
+            let outcome = try await warehouse.process(arrival(env, sku: "WH-2", order: "WH-2@1"))
             XCTAssertEqual(outcome, .applied(stock: 5, closedOpenOrder: true))
 
             let acknowledged = try await env.orders.recordAcknowledged(
@@ -66,11 +66,11 @@ final class WarehouseAndOpsTests: XCTestCase {
             let sale = try XCTUnwrap(sales.first(where: { $0.fields["sku"] == "OPS-1" }))
             let ops = OpsHandler(counters: OpsCounters(keys: env.keys, redis: env.redis), logger: testLogger())
 
-            let first = try await ops.count(sale)
-            let again = try await ops.count(sale)
+            let first = try await ops.process(sale)
+            let again = try await ops.process(sale)
             XCTAssertEqual([first, again], [.counted, .duplicate])
-            let outFirst = try await ops.count(stockEmpty)
-            let outAgain = try await ops.count(stockEmpty)
+            let outFirst = try await ops.process(stockEmpty)
+            let outAgain = try await ops.process(stockEmpty)
             XCTAssertEqual([outFirst, outAgain], [.counted, .duplicate], "the same id in another topic is another entry")
             // A redrive hands the group a copy from its retry stream, under a new id: still the same sale.
             let redriven = StreamEntry(
@@ -78,7 +78,7 @@ final class WarehouseAndOpsTests: XCTestCase {
                 partition: partition, fields: sale.fields, deliveries: 1,
                 originalID: sale.id, originalStream: sale.stream
             )
-            let redrivenOutcome = try await ops.count(redriven)
+            let redrivenOutcome = try await ops.process(redriven)
             XCTAssertEqual(redrivenOutcome, .duplicate, "a redriven copy of a counted entry is not counted again")
 
             let counters = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
@@ -93,7 +93,7 @@ final class WarehouseAndOpsTests: XCTestCase {
             let loose = OpsHandler(
                 counters: OpsCounters(keys: env.keys, redis: env.redis, deduplicationWindow: nil), logger: testLogger()
             )
-            _ = try await loose.count(sale)
+            _ = try await loose.process(sale)
             let after = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(after["sold"], "6")
 
@@ -101,7 +101,7 @@ final class WarehouseAndOpsTests: XCTestCase {
                 id: sale.id, topic: .stockArrival, stream: env.keys.stream(.stockArrival, partition: partition), partition: partition,
                 fields: sale.fields, deliveries: 1
             )
-            await XCTAssertPoison { try await ops.count(misplaced) }
+            await XCTAssertPoison { try await ops.process(misplaced) }
         }
     }
 }
