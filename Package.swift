@@ -259,6 +259,7 @@ let package = Package(
             dependencies: [
                 "StockroomClient",
                 "StockroomCore",
+                "StockroomEmbeddedRedis",
                 "StockroomRedis",
                 "StockroomWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

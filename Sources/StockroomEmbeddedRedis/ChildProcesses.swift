@@ -1,4 +1,4 @@
-// Spawning, signalling and reaping redis-server children without Foundation's Process.
+// Where redis-server is, where its data goes, and what is cleaned up when this process exits.
 
 import Foundation
 import NIOConcurrencyHelpers
@@ -48,56 +48,6 @@ func makeTemporaryDirectory() throws -> String {
     return String(cString: result)
 }
 
-/// posix_spawn rather than Foundation's Process: the pid is all there is to keep, which keeps
-/// RedisServerProcess trivially Sendable, and reaping stays under our control.
-func spawnProcess(executable: String, arguments: [String], directory: String) throws -> pid_t {
-    var fileActions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&fileActions)
-    defer { posix_spawn_file_actions_destroy(&fileActions) }
-    posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&fileActions, 1, "\(directory)/stdout.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
-
-    // Threads of the test process (libdispatch's, NIO's) block or ignore signals, and a spawned
-    // child inherits that: without a reset, redis-server would never see SIGTERM.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var defaultSignals = sigset_t()
-    sigemptyset(&defaultSignals)
-    for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2] {
-        sigaddset(&defaultSignals, signal)
-    }
-    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer {
-        for pointer in argv { free(pointer) }
-    }
-    var pid: pid_t = 0
-    let status = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
-    guard status == 0 else {
-        throw EmbeddedRedisError("cannot start \(executable): \(String(cString: strerror(status)))")
-    }
-    return pid
-}
-
-// Outside the class, whose own kill() would shadow the C function.
-func sendSignal(_ pid: pid_t, _ signal: Int32) {
-    _ = kill(pid, signal)
-}
-
-/// True once `pid` has exited (and is reaped).
-func reap(_ pid: pid_t) -> Bool {
-    var status: Int32 = 0
-    let result = waitpid(pid, &status, WNOHANG)
-    return result == pid || (result == -1 && errno == ECHILD)
-}
-
 /// Every live child and every temporary data directory, so that none outlives this process, even
 /// when a caller forgets to stop its server. Directories stay until then: `restart()` reuses them.
 enum ChildRegistry {
@@ -111,7 +61,7 @@ enum ChildRegistry {
         atexit {
             let entries = ChildRegistry.entries.withLockedValue { $0 }
             for pid in entries.children {
-                sendSignal(pid, SIGKILL)
+                kill(pid, SIGKILL)
                 var status: Int32 = 0
                 _ = waitpid(pid, &status, 0)
             }

@@ -24,7 +24,7 @@ public final class RedisServerProcess: Sendable {
     public let directory: String
     public let arguments: [String]
     private let executable: String
-    private let pid = NIOLockedValueBox<pid_t?>(nil)
+    private let process = NIOLockedValueBox<SpawnedProcess?>(nil)
 
     public var url: String { "redis://127.0.0.1:\(self.port)" }
 
@@ -100,26 +100,27 @@ public final class RedisServerProcess: Sendable {
     // MARK: Process handling
 
     private func launchAndWait() async throws {
-        let pid = try spawnProcess(executable: self.executable, arguments: self.arguments, directory: self.directory)
-        self.pid.withLockedValue { $0 = pid }
-        ChildRegistry.add(pid: pid)
+        let process = try SpawnedProcess.spawn(self.executable, arguments: self.arguments, output: .file("\(self.directory)/stdout.log"))
+        self.process.withLockedValue { $0 = process }
+        ChildRegistry.add(pid: process.pid)
         try await self.waitUntilAnswering()
     }
 
     private func terminate(signal: Int32) async {
-        guard let pid = self.pid.withLockedValue({ pid -> pid_t? in defer { pid = nil }; return pid }) else {
+        guard let process = self.process.withLockedValue({ process -> SpawnedProcess? in defer { process = nil }; return process })
+        else {
             return
         }
-        sendSignal(pid, signal)
+        process.send(signal: signal)
         var waited = 0
-        while !reap(pid) {
+        while process.exitStatus() == nil {
             if waited == 1000 {  // ~10 s: stop politely asking
-                sendSignal(pid, SIGKILL)
+                process.send(signal: SIGKILL)
             }
             waited += 1
             try? await Task.sleep(for: .milliseconds(10))
         }
-        ChildRegistry.remove(pid: pid)
+        ChildRegistry.remove(pid: process.pid)
     }
 
     private func waitUntilAnswering() async throws {
@@ -130,9 +131,9 @@ public final class RedisServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(15)
         var lastError: (any Error)?
         while ContinuousClock.now < deadline {
-            if let pid = self.pid.withLockedValue({ $0 }), reap(pid) {
-                self.pid.withLockedValue { $0 = nil }
-                ChildRegistry.remove(pid: pid)
+            if let process = self.process.withLockedValue({ $0 }), process.exitStatus() != nil {
+                self.process.withLockedValue { $0 = nil }
+                ChildRegistry.remove(pid: process.pid)
                 throw EmbeddedRedisError("redis-server exited during start-up; its log:\n\(self.logTail())")
             }
             do {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import StockroomCore
+import StockroomEmbeddedRedis
 import StockroomRedis
 
 /// redis-benchmark running Stockroom's own purchase script with EVALSHA straight against Redis: the
@@ -32,16 +33,11 @@ struct RedisBaseline {
                          "-P", String(pipeline), "-n", String(requests), "-r", "1000000000", "--csv"]
         if let password = configuration.password { arguments += ["-a", password] }
         arguments += call.evalSHACommand
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-benchmark"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BaselineError(message: "redis-benchmark exited \(process.terminationStatus)")
+        let process = try SpawnedProcess.spawn("/usr/bin/env", arguments: ["redis-benchmark"] + arguments, output: .pipe)
+        let data = FileHandle(fileDescriptor: process.standardOutput!, closeOnDealloc: true).readDataToEndOfFile()
+        let status = SpawnedProcess.exitCode(process.waitForExit())
+        guard status == 0 else {
+            throw BaselineError(message: "redis-benchmark exited \(status): \(String(decoding: data, as: UTF8.self).suffix(500))")
         }
         // CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")

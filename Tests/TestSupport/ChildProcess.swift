@@ -1,29 +1,26 @@
 // ChildProcess: runs the openssl CLI for tests, collecting its output so tests can wait for text with a deadline.
 
 import Foundation
-import XCTest
+import StockroomEmbeddedRedis
 
-/// A child process whose stdout and stderr are read on a background thread. Every wait has a
-/// deadline and `kill()` is meant for a `defer`, so a misbehaving peer cannot hang the suite.
+/// A child process (started as every Stockroom child is, by ``SpawnedProcess``) whose standard
+/// output and error are read on a background thread. Every wait has a deadline and `kill()` is meant
+/// for a `defer`, so a misbehaving peer cannot hang the suite.
 public final class ChildProcess: @unchecked Sendable {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    // Guards `collected` and `outputEnded`, written by the reader thread.
+    private let process: SpawnedProcess
+    private let input: FileHandle
+    // Guards `collected`, `outputEnded` and `inputClosed`; the reader thread writes the first two.
     private let condition = NSCondition()
     private var collected = Data()
     private var outputEnded = false
+    private var inputClosed = false
 
     public init(_ executable: String, _ arguments: [String]) throws {
         // Writing to the stdin of a child that already exited must fail with EPIPE, not kill the test runner.
         signal(SIGPIPE, SIG_IGN)
-        self.process.executableURL = URL(fileURLWithPath: executable)
-        self.process.arguments = arguments
-        self.process.standardInput = self.input
-        self.process.standardOutput = self.output
-        self.process.standardError = self.output
-        try self.process.run()
-        let reader = self.output.fileHandleForReading
+        self.process = try SpawnedProcess.spawn(executable, arguments: arguments, input: .pipe, output: .pipe)
+        self.input = FileHandle(fileDescriptor: self.process.standardInput!, closeOnDealloc: false)
+        let reader = FileHandle(fileDescriptor: self.process.standardOutput!, closeOnDealloc: true)
         Thread.detachNewThread { [self] in
             while true {
                 let chunk = reader.availableData
@@ -38,6 +35,10 @@ public final class ChildProcess: @unchecked Sendable {
                 if chunk.isEmpty { return }
             }
         }
+    }
+
+    deinit {
+        self.closeInput()
     }
 
     public static func openssl(_ arguments: [String]) throws -> ChildProcess {
@@ -63,14 +64,18 @@ public final class ChildProcess: @unchecked Sendable {
         return String(decoding: self.collected, as: UTF8.self)
     }
 
-    public var processIdentifier: Int32 { self.process.processIdentifier }
+    public var processIdentifier: Int32 { self.process.pid }
 
     public func send(_ text: String) {
-        try? self.input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        try? self.input.write(contentsOf: Data(text.utf8))
     }
 
     public func closeInput() {
-        try? self.input.fileHandleForWriting.close()
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        guard !self.inputClosed else { return }
+        self.inputClosed = true
+        try? self.input.close()
     }
 
     /// The whole output so far once it contains `text`, or nil if the deadline passes first.
@@ -94,23 +99,23 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// The exit status, or nil if the process is still running at the deadline.
+    /// The exit code (128 + signal for a killed child), or nil if it is still running at the deadline.
     public func waitForExit(timeout: TimeInterval) -> Int32? {
         let deadline = Date(timeIntervalSinceNow: timeout)
-        while self.process.isRunning {
+        while true {
+            if let status = self.process.exitStatus() {
+                return SpawnedProcess.exitCode(status)
+            }
             if Date() > deadline {
                 return nil
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        return self.process.terminationStatus
     }
 
     public func kill() {
-        if self.process.isRunning {
-            Foundation.kill(self.process.processIdentifier, SIGKILL)
-            self.process.waitUntilExit()
-        }
+        self.process.send(signal: SIGKILL)
+        _ = self.process.waitForExit()
         self.closeInput()
     }
 }
