@@ -1,17 +1,24 @@
 import ArgumentParser
 import Foundation
 import StockroomClient
+import StockroomServer
 
 /// The options every client command shares.
 struct ClientOptions: ParsableArguments {
-    @Option(help: "The server as HOST:PORT (default: $STOCKROOM_SERVER, else 127.0.0.1:7400).")
+    /// Where `stockroom serve` listens when not told otherwise.
+    private static let defaultServer: String = {
+        let server = ServerConfiguration()
+        return "\(HostPort(host: server.host, port: server.port))"
+    }()
+
+    @Option(help: "The server as HOST:PORT (default: $STOCKROOM_SERVER, else \(defaultServer)).")
     var server: String?
 
     @Option(help: "Token sent with AUTH (default: $STOCKROOM_TOKEN).")
     var token: String?
 
-    @Option(help: "Seconds to wait for an answer.")
-    var timeout: Double = 5
+    @Option(help: "Seconds to wait for an answer (default: \(StockroomClientConfiguration(host: "", port: 0).requestTimeout.secondsText)).")
+    var timeout: Double?
 
     @Option(help: "Speak TLS, trusting the CA certificates in this PEM file.")
     var tlsCA: String?
@@ -20,13 +27,13 @@ struct ClientOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let address: HostPort
         do {
-            address = try HostPort(server ?? environment["STOCKROOM_SERVER"] ?? "127.0.0.1:7400")
+            address = try HostPort(server ?? environment["STOCKROOM_SERVER"] ?? Self.defaultServer)
         } catch {
             throw StockroomClientError(.invalidArgument, "\(error)")
         }
         var configuration = StockroomClientConfiguration(host: address.host, port: address.port)
         configuration.token = token ?? environment["STOCKROOM_TOKEN"]
-        configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
+        if let timeout { configuration.requestTimeout = .milliseconds(Int64(timeout * 1000)) }
         configuration.clientName = "stockroom-cli"
         if let tlsCA { configuration.tls = .client(trustRootsFile: tlsCA) }
         return try await StockroomClient.connect(configuration)

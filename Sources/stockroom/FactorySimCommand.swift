@@ -16,30 +16,38 @@ struct FactorySimCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to listen on.") var listen = "127.0.0.1:7490"
-    @Option(help: "Seconds from order to callback.") var delay = 40.0
-    @Option(help: "Share of orders that fail (0...1), half as 500s, half as held requests.") var failRate = 0.0
-    @Option(help: "Orders in production at once before it answers 503.") var maxConcurrent = 16
+    private static let defaults = FactorySimulatorConfiguration()
+
+    @Option(help: "Address to listen on (default: \(defaults.host):\(defaults.port)).") var listen: String?
+    @Option(help: "Seconds from order to callback (default: \(defaults.delay.secondsText)).") var delay: Double?
+    @Option(help: "Share of orders that fail (0...1), half as 500s, half as held requests (default: \(defaults.failRate)).")
+    var failRate: Double?
+    @Option(help: "Orders in production at once before it answers 503 (default: \(defaults.maxConcurrent)).")
+    var maxConcurrent: Int?
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard delay >= 0, (0...1).contains(failRate), maxConcurrent >= 1 else {
+        if let listen { _ = try HostPort(listen) }
+        guard (delay ?? 0) >= 0, (0...1).contains(failRate ?? 0), (maxConcurrent ?? 1) >= 1 else {
             throw ValidationError("--delay must be ≥ 0, --fail-rate within 0...1, --max-concurrent ≥ 1")
         }
     }
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.factory-sim")
-        let address = try HostPort(listen)
         var configuration = FactorySimulatorConfiguration()
-        configuration.host = address.host
-        configuration.port = address.port
-        configuration.delay = .seconds(delay)
-        configuration.failRate = failRate
-        configuration.maxConcurrent = maxConcurrent
+        if let listen {
+            let address = try HostPort(listen)
+            configuration.host = address.host
+            configuration.port = address.port
+        }
+        if let delay { configuration.delay = .seconds(delay) }
+        if let failRate { configuration.failRate = failRate }
+        if let maxConcurrent { configuration.maxConcurrent = maxConcurrent }
+        let host = configuration.host
         let simulator = FactorySimulator(configuration: configuration, logger: logger)
         try await simulator.runUntilShutdown(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger) { port in
-            FileHandle.standardOutput.write(Data("factory-sim listening on \(address.host):\(port)\n".utf8))
+            FileHandle.standardOutput.write(Data("factory-sim listening on \(host):\(port)\n".utf8))
         }
     }
 }

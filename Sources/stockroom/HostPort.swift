@@ -25,3 +25,12 @@ struct HostPort: Sendable, CustomStringConvertible {
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
+
+extension Duration {
+    /// Whole and fractional seconds as a flag takes them: `30`, `0.5`.
+    var secondsText: String {
+        let (seconds, attoseconds) = components
+        let value = Double(seconds) + Double(attoseconds) / 1e18
+        return value == value.rounded() ? String(Int64(value)) : String(value)
+    }
+}

@@ -13,7 +13,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "The legacy Factory API's base URL (default: \(defaults.factory.baseURL)).") var factoryURL: String?
     @Option(help: "Where the factory calls back (default: the side port's /arrival, else \(defaults.factory.callbackURL)).")
     var callbackURL: String?
-    @Option(help: "Seconds an entry may go unacknowledged before another consumer retries it (default: \(defaults.groups.visibilityTimeout)).")
+    @Option(help: "Seconds an entry may go unacknowledged before another consumer retries it (default: \(defaults.groups.visibilityTimeout.secondsText)).")
     var visibilityTimeout: Double?
     @Option(help: "Deliveries after which a failing entry becomes a dead letter (default: \(defaults.groups.maxDeliveries)).")
     var maxDeliveries: Int?
@@ -21,9 +21,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Calls to the factory in flight at once (default: \(defaults.factory.maxConcurrentCalls)).")
     var factoryConcurrency: Int?
     @Option(help: "Calls to the factory per second (default: \(defaults.factory.maxCallsPerSecond)).") var factoryRate: Double?
-    @Option(help: "Seconds one factory call may take before it counts as failed (default: \(defaults.factory.requestTimeout)).")
+    @Option(help: "Seconds one factory call may take before it counts as failed (default: \(defaults.factory.requestTimeout.secondsText)).")
     var factoryTimeout: Double?
-    @Option(help: "Seconds between sweeps: dead letters, trimming, gauges (default: \(defaults.sweepInterval)).")
+    @Option(help: "Seconds between sweeps: dead letters, trimming, gauges (default: \(defaults.sweepInterval.secondsText)).")
     var sweepInterval: Double?
 
     func validateWorkerOptions() throws {
