@@ -1,4 +1,4 @@
-import StockroomPipeline
+import StockroomCore
 
 /// Which event workers a process runs.
 public enum WorkerRole: String, Sendable, CaseIterable {

@@ -1,3 +1,5 @@
+import StockroomCore
+
 /// How one consumer group runs: how many consumers, how much they read at once, and when an entry
 /// counts as lost (visibility timeout), is retried (backoff) or is given up (max deliveries).
 ///
@@ -50,8 +52,6 @@ public struct ConsumerGroupConfiguration: Sendable, Hashable {
         self.reclaimInterval = reclaimInterval ?? min(max(visibilityTimeout / 2, .milliseconds(50)), .seconds(15))
     }
 
-    /// The defaults for every subscription Stockroom runs.
-    public static let defaults: [ConsumerGroupConfiguration] = Subscription.all.map { ConsumerGroupConfiguration(subscription: $0) }
 
     /// How long an entry delivered `deliveries` times must have been idle before it is taken again.
     public func backoff(deliveries: Int) -> Duration {

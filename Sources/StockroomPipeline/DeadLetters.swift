@@ -117,7 +117,7 @@ public struct DeadLetters: Sendable {
 
     /// The connection must know the pipeline's scripts or load them on first use (it does: EVALSHA
     /// loads a script it has not loaded yet).
-    public init(keys: KeySpace, redis: RedisConnection, subscriptions: [Subscription] = Subscription.all) {
+    public init(keys: KeySpace, redis: RedisConnection, subscriptions: [Subscription]) {
         self.keys = keys
         self.redis = redis
         self.subscriptions = subscriptions

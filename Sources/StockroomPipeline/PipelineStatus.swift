@@ -62,7 +62,7 @@ public struct PipelineStatus: Sendable {
     public static func read(
         keys: KeySpace,
         redis: RedisConnection,
-        subscriptions: [Subscription] = Subscription.all
+        subscriptions: [Subscription]
     ) async throws -> [StreamStatus] {
         let clock = try await redis.send(["TIME"]).get()
         guard let parts = clock.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {

@@ -18,7 +18,7 @@ public struct StreamTrimmer: Sendable {
     /// `XTRIM MINID ~`: cheaper, removes whole radix-tree nodes only, so it may keep more.
     public var approximate: Bool
 
-    public init(keys: KeySpace, subscriptions: [Subscription] = Subscription.all, approximate: Bool = false) {
+    public init(keys: KeySpace, subscriptions: [Subscription], approximate: Bool = false) {
         self.keys = keys
         self.subscriptions = subscriptions
         self.approximate = approximate

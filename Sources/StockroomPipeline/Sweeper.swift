@@ -42,7 +42,7 @@ public struct Sweeper: Service, Sendable {
     private let logger: Logger
 
     public init(
-        groups: [ConsumerGroupConfiguration] = ConsumerGroupConfiguration.defaults,
+        groups: [ConsumerGroupConfiguration],
         keys: KeySpace,
         redis: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup,

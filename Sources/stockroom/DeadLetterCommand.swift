@@ -36,7 +36,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         func perform(_ action: RedriveReport.Action, _ redisOptions: RedisOptions) async throws {
             let subscriptions = try group.map { [try Subscription.parse($0)] } ?? Subscription.all
             let reports = try await withOperatorRedis(redisOptions) { redis, keys in
-                let deadLetters = DeadLetters(keys: keys, redis: redis)
+                let deadLetters = DeadLetters(keys: keys, redis: redis, subscriptions: Subscription.all)
                 var reports: [RedriveReport] = []
                 for subscription in subscriptions {
                     switch action {
@@ -70,7 +70,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         func run() async throws {
             let subscription = try group.map(Subscription.parse)
             let letters = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await DeadLetters(keys: keys, redis: redis).list(subscription: subscription, limit: limit)
+                try await DeadLetters(keys: keys, redis: redis, subscriptions: Subscription.all).list(subscription: subscription, limit: limit)
             }
             for letter in letters {
                 print("\(letter.subscription) \(letter.reference) sku=\(letter.fields["sku"] ?? "-") "
@@ -87,7 +87,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             let letters = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await DeadLetters(keys: keys, redis: redis).show(id: id)
+                try await DeadLetters(keys: keys, redis: redis, subscriptions: Subscription.all).show(id: id)
             }
             guard !letters.isEmpty else {
                 FileHandle.standardError.write(Data("error: no dead letter \(id)\n".utf8))

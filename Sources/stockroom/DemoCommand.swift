@@ -1,4 +1,5 @@
 import ArgumentParser
+import StockroomCore
 import Foundation
 import StockroomClient
 import StockroomPipeline
@@ -102,7 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func countDeadLetters() async throws -> Int? {
         guard redisOptions.redis ?? ProcessInfo.processInfo.environment["STOCKROOM_REDIS"] != nil else { return nil }
         return try await withOperatorRedis(redisOptions) { redis, keys in
-            try await PipelineStatus.read(keys: keys, redis: redis).reduce(0) { $0 + $1.deadLetters }
+            try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all).reduce(0) { $0 + $1.deadLetters }
         }
     }
 

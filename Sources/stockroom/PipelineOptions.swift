@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StockroomApp
+import StockroomCore
 import StockroomPipeline
 import StockroomRedis
 

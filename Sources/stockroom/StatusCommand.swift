@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let statuses = try await withOperatorRedis(redisOptions) { redis, keys in
-            try await PipelineStatus.read(keys: keys, redis: redis)
+            try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all)
         }
         for status in statuses { print(status) }
     }

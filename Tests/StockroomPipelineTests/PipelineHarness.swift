@@ -225,7 +225,7 @@ struct Pipeline {
         return total
     }
 
-    var deadLetters: DeadLetters { DeadLetters(keys: keys, redis: redis) }
+    var deadLetters: DeadLetters { DeadLetters(keys: keys, redis: redis, subscriptions: Subscription.all) }
 }
 
 // XCTAssert's autoclosures cannot await: these take evaluated values.

@@ -13,7 +13,7 @@ final class TrimTests: XCTestCase {
                 TestHandler("factory", journal) { _, _ in try await Task.sleep(for: .milliseconds(3)) }
             )
             let ops = try pipeline.start(pipeline.configuration(.opsStockEmpty, visibility: .seconds(5)), TestHandler("ops", journal))
-            let trimmer = StreamTrimmer(keys: pipeline.keys)
+            let trimmer = StreamTrimmer(keys: pipeline.keys, subscriptions: Subscription.all)
 
             let total = 300
             let producer = Task {

@@ -1,6 +1,9 @@
-import StockroomCore
 
 /// One subscriber of a topic: a Redis consumer group on each of the topic's partition streams.
+///
+/// The groups are part of the data's layout, so the data model names them: trimming keeps what any
+/// of them still needs, and their names appear in keys (`retry:<topic>:<group>`, `dlq:…`). The
+/// consumer-group runtime runs whichever it is given.
 ///
 /// Like SNS feeding several SQS queues, every group sees every entry of its topic, and each group
 /// keeps its own progress, pending entries, retries and dead letters.
