@@ -214,7 +214,7 @@ struct Consumer: Sendable {
         } catch {
             outcome = DeliveryPolicy.HandlerOutcome(thrown: error, whileCancelled: Task.isCancelled)
         }
-        context.metrics.handlerDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+        context.metrics.handlerDuration.record(duration: ContinuousClock.now - started)
 
         switch policy.decide(after: outcome, deliveries: entry.deliveries) {
         case .acknowledge:
@@ -314,11 +314,6 @@ struct Consumer: Sendable {
     private func handBack(_ entries: [StreamEntry], idle: Int64) async {
         logger.info("shutting down; handing back unstarted entries", metadata: ["sr.count": "\(entries.count)"])
         await refreshClaims(entries, idle: idle)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 
