@@ -137,11 +137,11 @@ private struct Assembly {
                     factory.callbackURL = configuration.resolvedCallbackURL
                     let client = FactoryClient(configuration: factory, logger: logger)
                     factoryClient = client
-                    handler = FactoryOrderHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis), client: client, logger: logger)
+                    handler = FactoryOrderHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis), client: client)
                 case .warehouse:
-                    handler = WarehouseArrivalHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis), logger: logger)
+                    handler = WarehouseArrivalHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis))
                 default:
-                    handler = OpsHandler(counters: OpsCounters(keys: keys, redis: handlerRedis), logger: logger)
+                    handler = OpsHandler(counters: OpsCounters(keys: keys, redis: handlerRedis))
                 }
                 services.append(
                     ConsumerGroupWorker(

@@ -15,24 +15,21 @@ import StockroomRedis
 public struct FactoryOrderHandler: EntryHandler {
     private let orders: FactoryOrders
     private let client: FactoryClient
-    private let logger: Logger
 
-    public init(orders: FactoryOrders, client: FactoryClient, logger: Logger) {
+    public init(orders: FactoryOrders, client: FactoryClient) {
         self.orders = orders
         self.client = client
-        self.logger = logger
     }
 
-    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
+    public func handle(_ entry: StreamEntry, context: EntryContext) async throws {
         let event = try entry.decode(StockEmptyEvent.init(fields:))
         guard event.reorderQuantity >= 1 else {
             // The factory makes at least one; an operator has to fix the SKU's reorder quantity.
             throw PoisonEntry("stock-empty entry \(entry.id) asks the factory for \(event.reorderQuantity) of \(event.sku)")
         }
-        var logger = logger
+        var logger = context.logger
         logger[metadataKey: "sr.sku"] = "\(event.sku)"
         logger[metadataKey: "sr.order"] = "\(event.order)"
-        logger[metadataKey: "sr.entry"] = "\(entry.id)"
 
         if try await orders.isPlaced(event.order, partition: entry.partition) {
             logger.debug("factory order already placed")
@@ -47,7 +44,7 @@ public struct FactoryOrderHandler: EntryHandler {
             await recordFailure(error, event: event, partition: entry.partition, logger: logger)
             logger.warning(
                 "factory call failed; the order stays pending",
-                metadata: ["sr.error": "\(error)", "sr.deliveries": "\(entry.deliveries)"]
+                metadata: ["sr.error": "\(error)"]
             )
             throw error
         }

@@ -14,28 +14,26 @@ public struct OpsHandler: OutcomeHandler {
 
     private let counters: OpsCounters
     private let metrics: OpsMetrics
-    private let logger: Logger
 
-    public init(counters: OpsCounters, metrics: OpsMetrics = OpsMetrics(), logger: Logger) {
+    public init(counters: OpsCounters, metrics: OpsMetrics = OpsMetrics()) {
         self.counters = counters
         self.metrics = metrics
-        self.logger = logger
     }
 
     /// Counts one entry of `sales` or `stock-empty`, once per topic entry: a redriven copy carries
     /// the topic entry's own id as `originalID`.
-    public func process(_ entry: StreamEntry) async throws -> Outcome {
+    public func process(_ entry: StreamEntry, logger: Logger) async throws -> Outcome {
         switch entry.topic {
         case .sales:
             let sale = try entry.decode(SaleEvent.init(fields:))
             let outcome = try await counters.count(sale, entryID: entry.originalID, partition: entry.partition)
-            guard case .counted = outcome else { return duplicate(entry, sku: sale.sku) }
+            guard case .counted = outcome else { return duplicate(sku: sale.sku, logger: logger) }
             metrics.sales.increment()
             return .counted
         case .stockEmpty:
             let stockOut = try entry.decode(StockEmptyEvent.init(fields:))
             let outcome = try await counters.count(stockOut, entryID: entry.originalID, partition: entry.partition)
-            guard case .counted(let stockouts) = outcome else { return duplicate(entry, sku: stockOut.sku) }
+            guard case .counted(let stockouts) = outcome else { return duplicate(sku: stockOut.sku, logger: logger) }
             metrics.stockouts.increment()
             // The operator alert: one per stock-out, not per redelivery.
             logger.warning(
@@ -51,9 +49,9 @@ public struct OpsHandler: OutcomeHandler {
         }
     }
 
-    private func duplicate(_ entry: StreamEntry, sku: String) -> Outcome {
+    private func duplicate(sku: String, logger: Logger) -> Outcome {
         metrics.duplicates.increment()
-        logger.debug("ops: entry already counted", metadata: ["sr.entry": "\(entry.id)", "sr.sku": "\(sku)"])
+        logger.debug("ops: entry already counted", metadata: ["sr.sku": "\(sku)"])
         return .duplicate
     }
 }

@@ -209,7 +209,7 @@ struct Consumer: Sendable {
         let started = ContinuousClock.now
         let outcome: DeliveryPolicy.HandlerOutcome
         do {
-            try await handler.handle(entry, heartbeat: claim)
+            try await handler.handle(entry, context: EntryContext(heartbeat: claim, logger: logger))
             outcome = .succeeded
         } catch {
             outcome = DeliveryPolicy.HandlerOutcome(thrown: error, whileCancelled: Task.isCancelled)

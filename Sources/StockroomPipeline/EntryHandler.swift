@@ -1,3 +1,4 @@
+import Logging
 import StockroomCore
 
 /// One stream entry handed to a group's handler, with what the runtime knows about where it came from.
@@ -93,7 +94,21 @@ public struct ClaimLostError: Error, Sendable, CustomStringConvertible {
 /// visibility timeout and dead-lettered after too many deliveries. Throw `PoisonEntry` for an entry
 /// that can never succeed (it cannot even be parsed): it goes to the dead letters at once.
 public protocol EntryHandler: Sendable {
-    func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws
+    func handle(_ entry: StreamEntry, context: EntryContext) async throws
+}
+
+/// What the runtime hands a handler with each entry, besides the entry itself.
+public struct EntryContext: Sendable {
+    /// Keeps the entry claimed while the handler works (see ``ClaimHeartbeat``).
+    public var heartbeat: any ClaimHeartbeat
+    /// The consumer's logger with the entry's metadata (`sr.topic sr.group sr.consumer sr.stream
+    /// sr.entry sr.deliveries`): a handler adds its own and logs, without repeating what the runtime knows.
+    public var logger: Logger
+
+    public init(heartbeat: any ClaimHeartbeat, logger: Logger) {
+        self.heartbeat = heartbeat
+        self.logger = logger
+    }
 }
 
 /// An entry that no retry can fix: the handler cannot parse it.
@@ -111,12 +126,12 @@ public struct PoisonEntry: Error, Sendable, CustomStringConvertible {
 /// relies on the runtime's heartbeat alone.
 public protocol OutcomeHandler: EntryHandler {
     associatedtype Outcome: Sendable
-    /// Handles `entry` as ``EntryHandler/handle(_:heartbeat:)`` does, and says what it did.
-    func process(_ entry: StreamEntry) async throws -> Outcome
+    /// Handles `entry` as ``EntryHandler/handle(_:context:)`` does, logging to `logger`, and says what it did.
+    func process(_ entry: StreamEntry, logger: Logger) async throws -> Outcome
 }
 
 extension OutcomeHandler {
-    public func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
-        _ = try await process(entry)
+    public func handle(_ entry: StreamEntry, context: EntryContext) async throws {
+        _ = try await process(entry, logger: context.logger)
     }
 }

@@ -20,21 +20,18 @@ public struct WarehouseArrivalHandler: OutcomeHandler {
 
     private let orders: FactoryOrders
     private let metrics: WarehouseMetrics
-    private let logger: Logger
 
-    public init(orders: FactoryOrders, metrics: WarehouseMetrics = WarehouseMetrics(), logger: Logger) {
+    public init(orders: FactoryOrders, metrics: WarehouseMetrics = WarehouseMetrics()) {
         self.orders = orders
         self.metrics = metrics
-        self.logger = logger
     }
 
     /// Applies one stock-arrival entry; throws `PoisonEntry` for one that can never apply.
-    public func process(_ entry: StreamEntry) async throws -> Outcome {
+    public func process(_ entry: StreamEntry, logger: Logger) async throws -> Outcome {
         let arrival = try entry.decode(StockArrivalEvent.init(fields:))
         var logger = logger
         logger[metadataKey: "sr.sku"] = "\(arrival.sku)"
         logger[metadataKey: "sr.order"] = "\(arrival.order)"
-        logger[metadataKey: "sr.entry"] = "\(entry.id)"
 
         switch try await orders.applyArrival(arrival, entryID: entry.id, partition: entry.partition) {
         case .applied(let stock, let closed):

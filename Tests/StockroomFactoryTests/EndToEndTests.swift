@@ -32,7 +32,7 @@ final class EndToEndTests: XCTestCase {
                 configuration: sideConfiguration, intake: intake, redis: env.redis, registry: registry, logger: testLogger()
             ),
             warehouse: WarehouseArrivalHandler(
-                orders: env.orders, metrics: WarehouseMetrics(factory: metricsFactory), logger: testLogger()
+                orders: env.orders, metrics: WarehouseMetrics(factory: metricsFactory)
             )
         )
         try await withServices([rig.factory, rig.sidePort]) {
@@ -43,7 +43,7 @@ final class EndToEndTests: XCTestCase {
                 configuration: configuration, httpClient: testHTTPClient, metrics: FactoryMetrics(factory: metricsFactory),
                 logger: testLogger()
             )
-            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
+            let handler = FactoryOrderHandler(orders: env.orders, client: client)
             try await body(rig, client, handler)
         }
     }
@@ -65,12 +65,12 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(refused.outcome, .outOfStock)
 
             try await withRig(env) { rig, _, handler in
-                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                try await handler.handle(entry, context: testContext())
                 let arrival = try await arrivals(env, of: "E2E-1", count: 1)
                 XCTAssertEqual(arrival.first?.fields["order"], "E2E-1@1")
                 XCTAssertEqual(arrival.first?.fields["quantity"], "10")
 
-                let outcome = try await rig.warehouse.process(try XCTUnwrap(arrival.first))
+                let outcome = try await rig.warehouse.process(try XCTUnwrap(arrival.first), logger: testLogger())
                 XCTAssertEqual(outcome, .applied(stock: 10, closedOpenOrder: true))
             }
 
@@ -93,7 +93,7 @@ final class EndToEndTests: XCTestCase {
         try await withFactoryEnvironment { env in
             let entry = try await env.sellOut("E2E-2", stock: 1, reorderQuantity: 4)
             try await withRig(env) { rig, _, handler in
-                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                try await handler.handle(entry, context: testContext())
                 let first = try await arrivals(env, of: "E2E-2", count: 1)
                 // The factory's callback arrives a second time (a proxy retried it, say).
                 let again = try await httpPost(
@@ -104,10 +104,10 @@ final class EndToEndTests: XCTestCase {
                 let entries = try await arrivals(env, of: "E2E-2", count: 2)
                 XCTAssertEqual(entries.count, 2, "duplicates are appended; the warehouse deduplicates")
 
-                let outcomes = try await [rig.warehouse.process(entries[0]), rig.warehouse.process(entries[1])]
+                let outcomes = try await [rig.warehouse.process(entries[0], logger: testLogger()), rig.warehouse.process(entries[1], logger: testLogger())]
                 XCTAssertEqual(outcomes, [.applied(stock: 4, closedOpenOrder: true), .alreadyApplied(stock: 4)])
                 // A redelivery of an applied entry changes nothing either.
-                let redelivered = try await rig.warehouse.process(entries[0])
+                let redelivered = try await rig.warehouse.process(entries[0], logger: testLogger())
                 XCTAssertEqual(redelivered, .alreadyApplied(stock: 4))
             }
             let level = try await env.stock(of: "E2E-2")
@@ -126,7 +126,7 @@ final class EndToEndTests: XCTestCase {
                 let unrecorded = try await env.orderRecord("E2E-3@1")
                 XCTAssertNil(unrecorded["status"])
                 // The entry stayed pending and is retried: the handler orders again.
-                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                try await handler.handle(entry, context: testContext())
                 let orders = await rig.factory.receivedOrders()
                 XCTAssertEqual(orders.count, 2, "the factory took the order twice")
 
@@ -134,7 +134,7 @@ final class EndToEndTests: XCTestCase {
                 let entries = try await arrivals(env, of: "E2E-3", count: 2)
                 XCTAssertEqual(Set(entries.compactMap { $0.fields["order"] }), ["E2E-3@1"])
                 var outcomes: [WarehouseArrivalHandler.Outcome] = []
-                for arrival in entries { outcomes.append(try await rig.warehouse.process(arrival)) }
+                for arrival in entries { outcomes.append(try await rig.warehouse.process(arrival, logger: testLogger())) }
                 XCTAssertEqual(outcomes, [.applied(stock: 6, closedOpenOrder: true), .alreadyApplied(stock: 6)])
             }
             let level = try await env.stock(of: "E2E-3")

@@ -16,9 +16,9 @@ final class FactoryOrderHandlerTests: XCTestCase {
                     configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
                     httpClient: testHTTPClient, logger: testLogger()
                 )
-                let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
+                let handler = FactoryOrderHandler(orders: env.orders, client: client)
 
-                try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                try await handler.handle(entry, context: testContext())
                 let orders = await factory.receivedOrders()
                 XCTAssertEqual(orders.count, 1)
                 XCTAssertEqual(orders.first?.callbackURL, "http://127.0.0.1:7480/arrival?order=FO-1%401")
@@ -33,7 +33,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                 // A redelivery (crash before the XACK) does not order a second batch.
                 var redelivered = entry
                 redelivered.deliveries = 2
-                try await handler.handle(redelivered, heartbeat: CountingHeartbeat())
+                try await handler.handle(redelivered, context: testContext())
                 let ordersAfter = await factory.receivedOrders()
                 XCTAssertEqual(ordersAfter.count, 1)
 
@@ -59,10 +59,10 @@ final class FactoryOrderHandlerTests: XCTestCase {
                     configuration: factoryConfiguration(factoryPort: try await factory.listening.port(), sidePort: 7480),
                     httpClient: testHTTPClient, logger: testLogger()
                 )
-                let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
+                let handler = FactoryOrderHandler(orders: env.orders, client: client)
                 for attempt in 1...2 {
                     do {
-                        try await handler.handle(entry, heartbeat: CountingHeartbeat())
+                        try await handler.handle(entry, context: testContext())
                         XCTFail("expected the factory failure to be thrown")
                     } catch let error as FactoryError {
                         XCTAssertEqual(error.code, .rejected, "\(error)")
@@ -85,7 +85,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                 configuration: factoryConfiguration(factoryPort: try freeLoopbackPort(), sidePort: 7480),
                 httpClient: testHTTPClient, logger: testLogger()
             )
-            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
+            let handler = FactoryOrderHandler(orders: env.orders, client: client)
             let stream = env.keys.stream(.stockEmpty, partition: 0)
             let complete = ["sku": "FO-4", "order": "FO-4@1", "reorder_qty": "5", "reason": "sold_out"]
             for broken in [
@@ -99,7 +99,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                 complete.merging(["sku": "bad sku"]) { $1 },
             ] {
                 let entry = StreamEntry(id: "1-1", topic: .stockEmpty, stream: stream, partition: 0, fields: broken, deliveries: 1)
-                await XCTAssertPoison { try await handler.handle(entry, heartbeat: CountingHeartbeat()) }
+                await XCTAssertPoison { try await handler.handle(entry, context: testContext()) }
             }
             let keysLeft = try await countKeys(prefixed: env.keys.tag(0) + ":order:", on: env.redis)
             XCTAssertEqual(keysLeft, 0, "poison entries record nothing")

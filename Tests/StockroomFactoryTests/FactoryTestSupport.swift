@@ -68,6 +68,11 @@ final class CountingHeartbeat: ClaimHeartbeat, @unchecked Sendable {
     var count: Int { lock.withLock { refreshes } }
 }
 
+/// What the runtime would hand a handler with an entry, for tests that call handlers directly.
+func testContext(_ heartbeat: CountingHeartbeat = CountingHeartbeat()) -> EntryContext {
+    EntryContext(heartbeat: heartbeat, logger: testLogger())
+}
+
 /// The entries of a stream, as the pipeline would hand them to a handler.
 func streamEntries(_ stream: String, topic: Topic, partition: Int, on redis: RedisConnection) async throws -> [StreamEntry] {
     let reply = try await redis.send(["XRANGE", stream, "-", "+"]).get()

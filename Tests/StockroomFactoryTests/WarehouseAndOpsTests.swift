@@ -19,11 +19,11 @@ final class WarehouseAndOpsTests: XCTestCase {
     func testAnOrderNeverOpenedIsPoisonAndChangesNothing() async throws {
         try await withFactoryEnvironment { env in
             _ = try await env.sellOut("WH-1", stock: 1, reorderQuantity: 5)
-            let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
-            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@2")) }
-            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-NONE", order: "WH-NONE@1")) }
-            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-2@1")) }
-            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@1", quantity: "0")) }
+            let warehouse = WarehouseArrivalHandler(orders: env.orders)
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@2"), logger: testLogger()) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-NONE", order: "WH-NONE@1"), logger: testLogger()) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-2@1"), logger: testLogger()) }
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-1", order: "WH-1@1", quantity: "0"), logger: testLogger()) }
             let level = try await env.stock(of: "WH-1")
             XCTAssertEqual(level.stock, 0)
             XCTAssertEqual(level.openOrder, "WH-1@1")
@@ -35,9 +35,9 @@ final class WarehouseAndOpsTests: XCTestCase {
     func testADeliveryThatOvertakesTheOrderRecordStaysDelivered() async throws {
         try await withFactoryEnvironment { env in
             let entry = try await env.sellOut("WH-2", stock: 1, reorderQuantity: 5)
-            let warehouse = WarehouseArrivalHandler(orders: env.orders, logger: testLogger())
+            let warehouse = WarehouseArrivalHandler(orders: env.orders)
             // The callback is applied before the order handler recorded the factory's answer.
-            let outcome = try await warehouse.process(arrival(env, sku: "WH-2", order: "WH-2@1"))
+            let outcome = try await warehouse.process(arrival(env, sku: "WH-2", order: "WH-2@1"), logger: testLogger())
             XCTAssertEqual(outcome, .applied(stock: 5, closedOpenOrder: true))
 
             let acknowledged = try await env.orders.recordAcknowledged(
@@ -53,8 +53,8 @@ final class WarehouseAndOpsTests: XCTestCase {
                 configuration: factoryConfiguration(factoryPort: try freeLoopbackPort(), sidePort: 1),
                 httpClient: testHTTPClient, logger: testLogger()
             )
-            let handler = FactoryOrderHandler(orders: env.orders, client: client, logger: testLogger())
-            try await handler.handle(entry, heartbeat: CountingHeartbeat())
+            let handler = FactoryOrderHandler(orders: env.orders, client: client)
+            try await handler.handle(entry, context: testContext())
         }
     }
 
@@ -64,13 +64,13 @@ final class WarehouseAndOpsTests: XCTestCase {
             let partition = env.keys.partition(of: "OPS-1")
             let sales = try await streamEntries(env.keys.stream(.sales, partition: partition), topic: .sales, partition: partition, on: env.redis)
             let sale = try XCTUnwrap(sales.first(where: { $0.fields["sku"] == "OPS-1" }))
-            let ops = OpsHandler(counters: OpsCounters(keys: env.keys, redis: env.redis), logger: testLogger())
+            let ops = OpsHandler(counters: OpsCounters(keys: env.keys, redis: env.redis))
 
-            let first = try await ops.process(sale)
-            let again = try await ops.process(sale)
+            let first = try await ops.process(sale, logger: testLogger())
+            let again = try await ops.process(sale, logger: testLogger())
             XCTAssertEqual([first, again], [.counted, .duplicate])
-            let outFirst = try await ops.process(stockEmpty)
-            let outAgain = try await ops.process(stockEmpty)
+            let outFirst = try await ops.process(stockEmpty, logger: testLogger())
+            let outAgain = try await ops.process(stockEmpty, logger: testLogger())
             XCTAssertEqual([outFirst, outAgain], [.counted, .duplicate], "the same id in another topic is another entry")
             // A redrive hands the group a copy from its retry stream, under a new id: still the same sale.
             let redriven = StreamEntry(
@@ -78,7 +78,7 @@ final class WarehouseAndOpsTests: XCTestCase {
                 partition: partition, fields: sale.fields, deliveries: 1,
                 originalID: sale.id, originalStream: sale.stream
             )
-            let redrivenOutcome = try await ops.process(redriven)
+            let redrivenOutcome = try await ops.process(redriven, logger: testLogger())
             XCTAssertEqual(redrivenOutcome, .duplicate, "a redriven copy of a counted entry is not counted again")
 
             let counters = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
@@ -91,9 +91,9 @@ final class WarehouseAndOpsTests: XCTestCase {
 
             // Without the guard, counting is at least once: a redelivery counts again.
             let loose = OpsHandler(
-                counters: OpsCounters(keys: env.keys, redis: env.redis, deduplicationWindow: nil), logger: testLogger()
+                counters: OpsCounters(keys: env.keys, redis: env.redis, deduplicationWindow: nil)
             )
-            _ = try await loose.process(sale)
+            _ = try await loose.process(sale, logger: testLogger())
             let after = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(after["sold"], "6")
 
@@ -101,7 +101,7 @@ final class WarehouseAndOpsTests: XCTestCase {
                 id: sale.id, topic: .stockArrival, stream: env.keys.stream(.stockArrival, partition: partition), partition: partition,
                 fields: sale.fields, deliveries: 1
             )
-            await XCTAssertPoison { try await ops.process(misplaced) }
+            await XCTAssertPoison { try await ops.process(misplaced, logger: testLogger()) }
         }
     }
 }

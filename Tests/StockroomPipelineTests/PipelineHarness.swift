@@ -44,9 +44,9 @@ struct TestHandler: EntryHandler {
         self.body = body
     }
 
-    func handle(_ entry: StreamEntry, heartbeat: any ClaimHeartbeat) async throws {
+    func handle(_ entry: StreamEntry, context: EntryContext) async throws {
         await journal.record(group, entry)
-        try await body(entry, heartbeat)
+        try await body(entry, context.heartbeat)
     }
 }
 
