@@ -29,20 +29,23 @@ public struct OpsCounters: Sendable {
     /// Counts one sale; `entryID` is its id in the `sales` stream of `partition` (the topic entry's
     /// own id, also for a redriven copy).
     public func count(_ sale: SaleEvent, entryID: String, partition: Int) async throws -> Outcome {
-        let (guardKey, ttl) = guardFor(.sales, entryID: entryID, partition: partition)
-        return try await run(.opsSale(sale, guardKey: guardKey, guardTTLSeconds: ttl, partition: partition, keys: keys))
+        let countGuard = countGuard(.sales, entryID: entryID, partition: partition)
+        return try await run(.opsSale(sale, guard: countGuard, partition: partition, keys: keys))
     }
 
     /// Counts one stock-out, guarded like ``count(_:entryID:partition:)-(SaleEvent,_,_)``.
     public func count(_ stockOut: StockEmptyEvent, entryID: String, partition: Int) async throws -> Outcome {
-        let (guardKey, ttl) = guardFor(.stockEmpty, entryID: entryID, partition: partition)
-        return try await run(.opsStockEmpty(stockOut, guardKey: guardKey, guardTTLSeconds: ttl, partition: partition, keys: keys))
+        let countGuard = countGuard(.stockEmpty, entryID: entryID, partition: partition)
+        return try await run(.opsStockEmpty(stockOut, guard: countGuard, partition: partition, keys: keys))
     }
 
-    private func guardFor(_ topic: Topic, entryID: String, partition: Int) -> (key: String?, ttl: Int) {
-        guard let window = deduplicationWindow else { return (nil, 0) }
-        let seconds = max(1, Int(window.components.seconds))
-        return (keys.opsSeenKey(topic: topic, entryID: entryID, partition: partition), seconds)
+    private func countGuard(_ topic: Topic, entryID: String, partition: Int) -> OpsCountGuard? {
+        deduplicationWindow.map { window in
+            OpsCountGuard(
+                key: keys.opsSeenKey(topic: topic, entryID: entryID, partition: partition),
+                ttlSeconds: max(1, Int(window.components.seconds))
+            )
+        }
     }
 
     private func run(_ call: ScriptCall) async throws -> Outcome {

@@ -45,35 +45,48 @@ return {'COUNTED', stockouts}
     )
 }
 
+/// What keeps an ops count to once per entry: a key per counted entry, living `ttlSeconds`. Without
+/// one a count is at least once: a redelivery after a lost XACK counts again.
+public struct OpsCountGuard: Sendable, Hashable {
+    public var key: String
+    public var ttlSeconds: Int
+
+    public init(key: String, ttlSeconds: Int) {
+        self.key = key
+        self.ttlSeconds = ttlSeconds
+    }
+}
+
 extension ScriptCall {
-    /// ``StockroomScripts/opsSale`` for one sales entry. With a `guardKey`, the entry counts once
-    /// while the key lives (`guardTTLSeconds`); without one, at least once.
-    public static func opsSale(
-        _ sale: SaleEvent,
-        guardKey: String?,
-        guardTTLSeconds: Int,
-        partition: Int,
-        keys: KeySpace
-    ) -> ScriptCall {
-        ScriptCall(
-            StockroomScripts.opsSale,
-            keys: [keys.opsKey(sale.sku, partition: partition)] + (guardKey.map { [$0] } ?? []),
-            arguments: [String(sale.quantity), sale.at, sale.remaining, String(guardTTLSeconds)]
+    /// ``StockroomScripts/opsSale`` for one sales entry of `partition`.
+    public static func opsSale(_ sale: SaleEvent, guard: OpsCountGuard?, partition: Int, keys: KeySpace) -> ScriptCall {
+        opsCount(
+            StockroomScripts.opsSale, sku: sale.sku, guard: `guard`, partition: partition, keys: keys,
+            arguments: [String(sale.quantity), sale.at, sale.remaining]
         )
     }
 
-    /// ``StockroomScripts/opsStockEmpty`` for one stock-empty entry, guarded like ``opsSale(_:guardKey:guardTTLSeconds:keys:)``.
-    public static func opsStockEmpty(
-        _ event: StockEmptyEvent,
-        guardKey: String?,
-        guardTTLSeconds: Int,
+    /// ``StockroomScripts/opsStockEmpty`` for one stock-empty entry of `partition`.
+    public static func opsStockEmpty(_ event: StockEmptyEvent, guard: OpsCountGuard?, partition: Int, keys: KeySpace) -> ScriptCall {
+        opsCount(
+            StockroomScripts.opsStockEmpty, sku: event.sku, guard: `guard`, partition: partition, keys: keys,
+            arguments: [event.at, event.order.description, event.reason]
+        )
+    }
+
+    /// Both ops scripts: KEYS[1] the counters, KEYS[2] the guard if any; the guard's TTL is the last ARGV.
+    private static func opsCount(
+        _ script: RedisScript,
+        sku: String,
+        guard: OpsCountGuard?,
         partition: Int,
-        keys: KeySpace
+        keys: KeySpace,
+        arguments: [String]
     ) -> ScriptCall {
         ScriptCall(
-            StockroomScripts.opsStockEmpty,
-            keys: [keys.opsKey(event.sku, partition: partition)] + (guardKey.map { [$0] } ?? []),
-            arguments: [event.at, event.order.description, event.reason, String(guardTTLSeconds)]
+            script,
+            keys: [keys.opsKey(sku, partition: partition)] + (`guard`.map { [$0.key] } ?? []),
+            arguments: arguments + [String(`guard`?.ttlSeconds ?? 0)]
         )
     }
 }
