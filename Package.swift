@@ -94,6 +94,7 @@ let package = Package(
         .target(
             name: "StockroomPipeline",
             dependencies: [
+                "StockroomErrors",
                 "StockroomCore",
                 "StockroomRedis",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -67,7 +67,8 @@ public struct DeadLetter: Sendable, Hashable {
 
 /// Which dead letters a redrive or purge takes.
 public enum RedriveFilter: Sendable, Hashable, CustomStringConvertible {
-    /// Dead-letter ids: `p3:1700000000000-0` (that partition) or a bare `1700000000000-0` (any partition).
+    /// Dead-letter references, `p3:1700000000000-0`, or bare ids, `1700000000000-0`. Ids are unique
+    /// per stream only, so a bare id that two partitions hold is refused as ambiguous.
     case ids([String])
     /// Dead letters whose original `sku` field is this SKU.
     case sku(String)
@@ -186,9 +187,16 @@ public struct DeadLetters: Sendable {
             for id in ids {
                 let (partition, bare) = Self.parse(id)
                 guard StreamID(bare) != nil else { continue }
-                for p in 0..<keys.partitions where partition == nil || partition == p {
-                    idsByPartition[p, default: []].append(bare)
+                if let partition {
+                    idsByPartition[partition, default: []].append(bare)
+                    continue
                 }
+                let holders = try await show(id: bare, subscription: subscription).map(\.partition)
+                guard holders.count <= 1 else {
+                    let references = holders.map { "p\($0):\(bare)" }.joined(separator: " or ")
+                    throw DeadLetterError(.ambiguousID, "dead letter id \(bare) exists in \(holders.count) partitions: name it as \(references)")
+                }
+                if let holder = holders.first { idsByPartition[holder, default: []].append(bare) }
             }
         }
         for partition in 0..<keys.partitions {

@@ -15,7 +15,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
     struct Selection: ParsableArguments {
         @Option(help: "Only this group: topic/group (e.g. stock-empty/factory) or a unique group name (default: every group, each gets back only its own).")
         var group: String?
-        @Option(name: .customLong("id"), help: "A dead letter's reference (p3:1700000000000-0) or id; repeatable.")
+        @Option(name: .customLong("id"), help: "A dead letter's reference (p3:1700000000000-0), or an id that only one partition holds; repeatable.")
         var ids: [String] = []
         @Option(help: "Dead letters of this SKU.") var sku: String?
         @Flag(help: "Every dead letter of the group.") var all = false

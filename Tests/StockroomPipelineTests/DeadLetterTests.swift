@@ -220,6 +220,35 @@ final class DeadLetterTests: XCTestCase {
         }
     }
 
+    /// Stream ids are unique per stream only: a bare id two partitions hold names two dead letters.
+    func testABareIDThatTwoPartitionsHoldIsRefusedAsAmbiguous() async throws {
+        try await Pipeline.with(partitions: 2) { pipeline in
+            let id = "1700000000000-0"
+            for partition in 0..<2 {
+                let stream = pipeline.keys.deadLetterStream(.stockEmpty, group: "factory", partition: partition)
+                _ = try await pipeline.redis.send([
+                    "XADD", stream, id, "sku", "AMB-\(partition)", "order", "AMB-\(partition)@1", "dlq.reason", "poison",
+                ]).get()
+            }
+            do {
+                _ = try await pipeline.deadLetters.purge(subscription: .factory, filter: .ids([id]), dryRun: false, actor: "tester")
+                XCTFail("a bare id held by two partitions must not purge both")
+            } catch let error as DeadLetterError {
+                XCTAssertEqual(error.code, .ambiguousID)
+                XCTAssertTrue(error.message.contains("p0:\(id)") && error.message.contains("p1:\(id)"), error.message)
+            }
+            expectEqual(try await pipeline.deadLetterCount(.factory), 2, "an ambiguous purge changes nothing")
+
+            let one = try await pipeline.deadLetters.purge(
+                subscription: .factory, filter: .ids(["p1:\(id)"]), dryRun: false, actor: "tester"
+            )
+            XCTAssertEqual(one.references, ["p1:\(id)"])
+            let other = try await pipeline.deadLetters.purge(subscription: .factory, filter: .ids([id]), dryRun: false, actor: "tester")
+            XCTAssertEqual(other.references, ["p0:\(id)"], "once only one partition holds it, the bare id is enough")
+            expectEqual(try await pipeline.deadLetterCount(.factory), 0)
+        }
+    }
+
     private func auditRecords(_ pipeline: Pipeline) async throws -> [[String: String]] {
         var records: [[String: String]] = []
         for partition in 0..<pipeline.keys.partitions {
