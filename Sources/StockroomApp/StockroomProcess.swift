@@ -3,7 +3,6 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
-import UnixSignals
 import StockroomCore
 import StockroomEmbeddedRedis
 import StockroomFactory
@@ -14,6 +13,7 @@ import StockroomRedis
 import StockroomServer
 import StockroomSidePort
 import StockroomWarehouse
+import UnixSignals
 
 /// One Stockroom process, assembled from a ``StockroomConfiguration``: the sales server, the HTTP
 /// side port, the event workers and the sweeper, on one Redis (given, or embedded).

@@ -1,7 +1,7 @@
-@_exported import StockroomWire
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+@_exported import StockroomWire
 
 /// The native Stockroom client: async calls over a small pool of multiplexed connections.
 ///

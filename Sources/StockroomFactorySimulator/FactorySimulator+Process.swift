@@ -1,6 +1,6 @@
 import Logging
-import UnixSignals
 import ServiceLifecycle
+import UnixSignals
 
 extension FactorySimulator {
     /// Runs the simulator as a process of its own (`stockroom factory-sim`) until one of `signals`.

@@ -1,7 +1,7 @@
 import ArgumentParser
-import StockroomCore
 import Foundation
 import StockroomClient
+import StockroomCore
 import StockroomPipeline
 
 /// `stockroom demo`: a flash sale against a running server, with progress and a checked summary.

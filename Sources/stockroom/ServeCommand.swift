@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import StockroomApp
-import UnixSignals
 import StockroomServer
 import StockroomSidePort
+import UnixSignals
 
 /// `stockroom serve`: the binary-protocol server, on a given Redis or on its own embedded one.
 struct ServeCommand: AsyncParsableCommand {
