@@ -65,7 +65,7 @@ public struct Sweeper: Service, Sendable {
         guard let connection = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger) else { return }
         defer { _ = connection.close() }
         // Every step is one atomic script or a read: stopping in the middle leaves nothing half done.
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var created = false
             while !Task.isCancelled {
                 do {
