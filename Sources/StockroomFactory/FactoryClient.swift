@@ -43,15 +43,15 @@ public final class FactoryClient: Sendable {
         }
     }
 
-    /// The message for `quantity` of `sku` under our order reference `order`.
-    public func makeRequest(sku: String, quantity: Int, order: String) -> FactoryOrderRequest {
+    /// The message for `quantity` of `sku` under our order reference `order`, whose callback carries `token`.
+    public func makeRequest(sku: String, quantity: Int, order: String, token: String) -> FactoryOrderRequest {
         FactoryOrderRequest(
             messageGroupID: configuration.messageGroupID,
             productID: sku,
             productCount: quantity,
             factoryID: configuration.factoryID,
             requester: configuration.requester,
-            callbackURL: configuration.callbackURL(for: order)
+            callbackURL: configuration.callbackURL(for: order, token: token)
         )
     }
 

@@ -10,7 +10,7 @@ public struct FactoryConfiguration: Sendable {
     public var factoryID = "FF-500293"
     public var requester = "stockroom"
     public var messageGroupID = "stock-arrival-group"
-    /// Our side port's arrival endpoint; each order appends `?order=<percent-encoded SKU@n>`.
+    /// Our side port's arrival endpoint; each order appends `?order=<percent-encoded SKU@n>&token=<its token>`.
     public var callbackURL = "http://127.0.0.1:7480/arrival"
     /// Bounds one call, connection included. A timed-out call may still have reached the factory.
     public var requestTimeout: Duration = .seconds(10)
@@ -28,10 +28,12 @@ public struct FactoryConfiguration: Sendable {
         return base + (path.hasPrefix("/") ? path : "/" + path)
     }
 
-    /// The callback URL that carries `order` back to us, verbatim through the factory.
-    public func callbackURL(for order: String) -> String {
+    /// The callback URL that carries `order` and its `token` back to us, verbatim through the factory.
+    public func callbackURL(for order: String, token: String) -> String {
         let separator = callbackURL.contains("?") ? "&" : "?"
-        let value = order.addingPercentEncoding(withAllowedCharacters: .rfc3986Unreserved) ?? order
-        return callbackURL + separator + "order=" + value
+        let query = [("order", order), ("token", token)].map { name, value in
+            name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .rfc3986Unreserved) ?? value)
+        }
+        return callbackURL + separator + query.joined(separator: "&")
     }
 }

@@ -36,12 +36,16 @@ public struct FactoryOrderHandler: EntryHandler {
             return
         }
 
-        let request = client.makeRequest(sku: event.sku, quantity: event.reorderQuantity, order: event.order.description)
+        // Before the first call: a callback can only be checked against a token recorded beforehand.
+        let prepared = try await orders.prepare(event.order, quantity: event.reorderQuantity, partition: entry.partition)
+        let request = client.makeRequest(
+            sku: event.sku, quantity: prepared.quantity, order: event.order.description, token: prepared.token
+        )
         let acknowledgement: FactoryAcknowledgement
         do {
             acknowledgement = try await client.placeOrder(request)
         } catch {
-            await recordFailure(error, event: event, partition: entry.partition, logger: logger)
+            await recordFailure(error, event: event, quantity: prepared.quantity, partition: entry.partition, logger: logger)
             logger.warning(
                 "factory call failed; the order stays pending",
                 metadata: ["sr.error": "\(error)"]
@@ -50,7 +54,7 @@ public struct FactoryOrderHandler: EntryHandler {
         }
 
         let recorded = try await orders.recordAcknowledged(
-            event.order, quantity: event.reorderQuantity, factoryID: acknowledgement.id, partition: entry.partition
+            event.order, quantity: prepared.quantity, factoryID: acknowledgement.id, partition: entry.partition
         )
         let (record, attempts) =
             switch recorded {
@@ -60,17 +64,17 @@ public struct FactoryOrderHandler: EntryHandler {
         logger.info(
             "factory order placed",
             metadata: [
-                "sr.factory.id": "\(acknowledgement.id)", "sr.quantity": "\(event.reorderQuantity)",
+                "sr.factory.id": "\(acknowledgement.id)", "sr.quantity": "\(prepared.quantity)",
                 "sr.order.record": "\(record)", "sr.attempts": "\(attempts)",
             ]
         )
     }
 
     /// Best effort: the entry stays pending whether or not the failure could be written down.
-    private func recordFailure(_ failure: FactoryError, event: StockEmptyEvent, partition: Int, logger: Logger) async {
+    private func recordFailure(_ failure: FactoryError, event: StockEmptyEvent, quantity: Int, partition: Int, logger: Logger) async {
         do {
             try await orders.recordFailure(
-                event.order, quantity: event.reorderQuantity, code: failure.code.description, message: failure.message,
+                event.order, quantity: quantity, code: failure.code.description, message: failure.message,
                 partition: partition
             )
         } catch {

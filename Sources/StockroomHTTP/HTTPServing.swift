@@ -3,14 +3,14 @@ import Logging
 
 /// Runs a Hummingbird router on `host:port` until graceful shutdown, reporting the bound port.
 public enum HTTPServing {
-    public static func run(
-        router: Router<BasicRequestContext>,
+    public static func run<Context: RequestContext>(
+        router: Router<Context>,
         host: String,
         port: Int,
         serverName: String,
         listening: ListeningPort,
         logger: Logger
-    ) async throws {
+    ) async throws where Context.Source == ApplicationRequestContextSource {
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),

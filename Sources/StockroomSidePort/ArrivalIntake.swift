@@ -4,15 +4,17 @@ import Logging
 import StockroomCore
 import StockroomRedis
 
-/// Takes in the factory's callback: validates it and appends one `stock-arrival` entry.
+/// Takes in the factory's callback: checks it against the order we placed and appends one
+/// `stock-arrival` entry.
 ///
-/// It decides nothing about stock: duplicated callbacks append duplicated entries, and the
-/// warehouse group applies each order reference once.
+/// A callback is the factory's only when its order reference, token and quantity all match our order
+/// record; anything else appends nothing. A repeat of a delivered order's callback appends nothing
+/// either. The warehouse group applies each order once.
 public struct ArrivalIntake: Sendable {
-    /// What was appended.
+    /// What a callback that was not refused came to.
     public struct Receipt: Sendable, Hashable {
-        public var entryID: String
-        public var stream: String
+        /// The stock-arrival entry, or nil for a repeat of a delivered order's callback.
+        public var entryID: String?
         public var sku: String
         public var order: String
         public var quantity: Int
@@ -34,39 +36,56 @@ public struct ArrivalIntake: Sendable {
     /// - Parameters:
     ///   - body: the callback's body: the JSON we sent the factory, echoed.
     ///   - order: the `order` query parameter of the callback URL (percent-decoded).
-    public func receive(body: [UInt8], order: String?) async throws(ArrivalError) -> Receipt {
+    ///   - token: the `token` query parameter of the callback URL.
+    ///   - peer: who called, for the alert a refusal raises.
+    public func receive(body: [UInt8], order: String?, token: String?, peer: String) async throws(ArrivalError) -> Receipt {
         let arrival: (request: FactoryOrderRequest, order: OrderReference)
         do {
             arrival = try Self.validate(body: body, order: order)
         } catch {
-            metrics.rejected.increment()
-            logger.warning("factory callback refused", metadata: ["sr.error": "\(error)", "sr.order": "\(order?.prefix(100) ?? "")"])
+            metrics.refused(error.code)
+            logger.warning(
+                "factory callback refused",
+                metadata: ["sr.error": "\(error)", "sr.order": "\(order?.prefix(100) ?? "")", "sr.peer": "\(peer)"]
+            )
             throw error
         }
         let event = StockArrivalEvent(
             sku: arrival.request.productID,
             order: arrival.order,
             quantity: arrival.request.productCount,
+            token: token ?? "",
             factoryRequest: String(decoding: body, as: UTF8.self),
             receivedAt: String(Int64(Date().timeIntervalSince1970 * 1000))
         )
-        let (stream, entryID): (String, String)
+        let intake: FactoryOrders.Intake
         do {
-            (stream, entryID) = try await orders.appendArrival(event)
+            intake = try await orders.takeIn(event)
         } catch {
             throw RedisError.isUnavailable(error)
                 ? ArrivalError(.backendUnavailable, "Redis is unavailable", underlying: error)
                 : ArrivalError(.internalError, "\(error)", underlying: error)
         }
-        metrics.received.increment()
-        logger.info(
-            "factory delivery received",
-            metadata: [
-                "sr.sku": "\(event.sku)", "sr.order": "\(event.order)", "sr.quantity": "\(event.quantity)",
-                "sr.entry": "\(entryID)",
-            ]
-        )
-        return Receipt(entryID: entryID, stream: stream, sku: event.sku, order: event.order.description, quantity: event.quantity)
+        var logger = logger
+        logger[metadataKey: "sr.sku"] = "\(event.sku)"
+        logger[metadataKey: "sr.order"] = "\(event.order)"
+        logger[metadataKey: "sr.quantity"] = "\(event.quantity)"
+        switch intake {
+        case .accepted(_, let entryID):
+            metrics.received.increment()
+            logger.info("factory delivery received", metadata: ["sr.entry": "\(entryID)"])
+            return Receipt(entryID: entryID, sku: event.sku, order: event.order.description, quantity: event.quantity)
+        case .alreadyApplied:
+            metrics.duplicates.increment()
+            logger.info("repeated callback for a delivered order; nothing appended")
+            return Receipt(entryID: nil, sku: event.sku, order: event.order.description, quantity: event.quantity)
+        case .refused(let refusal, let message):
+            let error = ArrivalError(ArrivalError.Code(refusal), message)
+            metrics.refused(error.code)
+            // An alert, not a routine log line: someone without our token is calling the callback.
+            logger.error("forged or misrouted factory callback refused", metadata: ["sr.error": "\(error)", "sr.peer": "\(peer)"])
+            throw error
+        }
     }
 
     /// The callback's rules: valid JSON of the legacy message, a valid SKU, a count ≥ 1 (number or

@@ -24,7 +24,8 @@ public struct SidePortConfiguration: Sendable {
 /// The server's HTTP side port: the factory's callbacks, health, metrics.
 ///
 /// ```
-/// POST /arrival?order=<SKU@n>   the factory's callback → stock-arrival; 200, 400 bad callback, 503 no Redis
+/// POST /arrival?order=<SKU@n>&token=<t>   the factory's callback → stock-arrival; 200 (also for a repeat),
+///                               400 malformed, 403 wrong token, 404 unknown order, 409 other quantity, 503 no Redis
 /// GET  /healthz                 200 "ok" when Redis answers PING, else 503
 /// GET  /metrics                 Prometheus text exposition of the registry
 /// ```
@@ -37,8 +38,8 @@ public enum SidePort {
         redis: RedisConnection,
         registry: PrometheusCollectorRegistry,
         logger: Logger
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<SidePortRequestContext> {
+        let router = Router(context: SidePortRequestContext.self)
         router.post("/arrival") { request, context -> Response in
             var request = request
             let body: ByteBuffer
@@ -50,20 +51,29 @@ public enum SidePort {
                 )
                 return try EditedResponse(status: .contentTooLarge, response: refusal).response(from: request, context: context)
             }
-            let order = request.uri.queryParameters["order"].map(String.init)
+            let query = request.uri.queryParameters
             let received: Result<ArrivalIntake.Receipt, ArrivalError>
             do throws(ArrivalError) {
-                received = .success(try await intake.receive(body: Array(body.readableBytesView), order: order))
+                received = .success(
+                    try await intake.receive(
+                        body: Array(body.readableBytesView), order: query["order"].map(String.init),
+                        token: query["token"].map(String.init), peer: context.remoteAddress.map { "\($0)" } ?? "unknown"
+                    )
+                )
             } catch {
                 received = .failure(error)
             }
             switch received {
             case .success(let receipt):
-                return try ArrivalAccepted(entry: receipt.entryID, order: receipt.order).response(from: request, context: context)
+                let answer = ArrivalAnswer(status: receipt.entryID == nil ? "duplicate" : "accepted", entry: receipt.entryID, order: receipt.order)
+                return try answer.response(from: request, context: context)
             case .failure(let error):
                 let status: HTTPResponse.Status
                 switch error.code {
                 case .invalidCallback: status = .badRequest
+                case .forbidden: status = .forbidden
+                case .unknownOrder: status = .notFound
+                case .quantityMismatch: status = .conflict
                 case .backendUnavailable: status = .serviceUnavailable
                 default: status = .internalServerError
                 }

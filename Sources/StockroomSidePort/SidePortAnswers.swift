@@ -1,10 +1,11 @@
 import Hummingbird
 
 /// The side port's JSON answers, encoded by Hummingbird's response encoder.
-struct ArrivalAccepted: ResponseEncodable {
-    var status = "accepted"
-    /// The stock-arrival entry's id in its partition's stream.
-    var entry: String
+struct ArrivalAnswer: ResponseEncodable {
+    /// `accepted`, or `duplicate` for a repeat of a delivered order's callback (nothing appended).
+    var status: String
+    /// The stock-arrival entry's id in its partition's stream; absent for a duplicate.
+    var entry: String?
     var order: String
 }
 

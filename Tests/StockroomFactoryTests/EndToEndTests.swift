@@ -96,10 +96,9 @@ final class EndToEndTests: XCTestCase {
                 try await handler.handle(entry, context: testContext())
                 let first = try await arrivals(env, of: "E2E-2", count: 1)
                 // The factory's callback arrives a second time (a proxy retried it, say).
-                let again = try await httpPost(
-                    "http://127.0.0.1:\(try await rig.sidePort.listening.port())/arrival?order=E2E-2%401",
-                    body: try XCTUnwrap(first.first?.fields["factory_request"])
-                )
+                let received = await rig.factory.receivedOrders()
+                let callbackURL = try XCTUnwrap(received.first?.callbackURL)
+                let again = try await httpPost(callbackURL, body: try XCTUnwrap(first.first?.fields["factory_request"]))
                 XCTAssertEqual(again.status, 200)
                 let entries = try await arrivals(env, of: "E2E-2", count: 2)
                 XCTAssertEqual(entries.count, 2, "duplicates are appended; the warehouse deduplicates")
@@ -121,14 +120,19 @@ final class EndToEndTests: XCTestCase {
         try await withFactoryEnvironment { env in
             let entry = try await env.sellOut("E2E-3", stock: 1, reorderQuantity: 6)
             try await withRig(env) { rig, client, handler in
-                // The first call got through but its acknowledgement was lost: nothing was recorded.
-                _ = try await client.placeOrder(client.makeRequest(sku: "E2E-3", quantity: 6, order: "E2E-3@1"))
+                // The first call, prepared as the handler prepares it, got through but its acknowledgement
+                // was lost: nothing but the token was recorded.
+                let prepared = try await env.orders.prepare(
+                    OrderReference(sku: "E2E-3", number: 1), quantity: 6, partition: env.keys.partition(of: "E2E-3")
+                )
+                _ = try await client.placeOrder(client.makeRequest(sku: "E2E-3", quantity: 6, order: "E2E-3@1", token: prepared.token))
                 let unrecorded = try await env.orderRecord("E2E-3@1")
                 XCTAssertNil(unrecorded["status"])
                 // The entry stayed pending and is retried: the handler orders again.
                 try await handler.handle(entry, context: testContext())
                 let orders = await rig.factory.receivedOrders()
                 XCTAssertEqual(orders.count, 2, "the factory took the order twice")
+                XCTAssertEqual(Set(orders.map(\.callbackURL)).count, 1, "the retry carries the same token")
 
                 // Both batches call back with the same order reference.
                 let entries = try await arrivals(env, of: "E2E-3", count: 2)

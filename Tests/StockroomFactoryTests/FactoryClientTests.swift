@@ -55,7 +55,7 @@ final class FactoryClientTests: XCTestCase {
         let server = TestHTTPServer { Self.fakeFactory(gauge: gauge) }
         try await withServices([server]) {
             let client = client(port: try await server.listening.port())
-            let request = client.makeRequest(sku: "CP-502101", quantity: 10, order: "CP-502101@3")
+            let request = client.makeRequest(sku: "CP-502101", quantity: 10, order: "CP-502101@3", token: "t0k3n")
             let acknowledgement = try await client.placeOrder(request)
             XCTAssertEqual(acknowledgement.id, "6f1c9a56-8a6e-4d8e-9d61-0c1f4f3e2a11")
             XCTAssertEqual(acknowledgement.requester, "stockroom")
@@ -68,7 +68,7 @@ final class FactoryClientTests: XCTestCase {
             XCTAssertEqual(json["MessageAttributeProductCnt"] as? Int, 10)
             XCTAssertEqual(json["MessageAttributeFactoryId"] as? String, "FF-500293")
             XCTAssertEqual(json["MessageAttributeRequester"] as? String, "stockroom")
-            XCTAssertEqual(json["CallbackUrl"] as? String, "http://127.0.0.1:7480/arrival?order=CP-502101%403")
+            XCTAssertEqual(json["CallbackUrl"] as? String, "http://127.0.0.1:7480/arrival?order=CP-502101%403&token=t0k3n")
             XCTAssertFalse(body.contains(#"\/"#), "URLs are sent unescaped, as the legacy tools expect")
         }
     }
@@ -84,7 +84,7 @@ final class FactoryClientTests: XCTestCase {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        _ = try await client.placeOrder(client.makeRequest(sku: "CP-\(index)", quantity: 1, order: "CP-\(index)@1"))
+                        _ = try await client.placeOrder(client.makeRequest(sku: "CP-\(index)", quantity: 1, order: "CP-\(index)@1", token: "t0k3n"))
                     }
                 }
                 try await group.waitForAll()
@@ -125,7 +125,7 @@ final class FactoryClientTests: XCTestCase {
             try await withServices([server]) {
                 let client = client(port: try await server.listening.port())
                 do throws(FactoryError) {
-                    let answer = try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
+                    let answer = try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1", token: "t0k3n"))
                     XCTFail("expected \(code), got \(answer)")
                 } catch {
                     XCTAssertEqual(error.code, code, "\(error)")
@@ -141,7 +141,7 @@ final class FactoryClientTests: XCTestCase {
         try await withServices([server]) {
             let client = client(port: try await server.listening.port())
             await XCTAssertFactoryError(.invalidResponse) { () async throws(FactoryError) in
-                try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
+                try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1", token: "t0k3n"))
             }
         }
     }
@@ -152,7 +152,7 @@ final class FactoryClientTests: XCTestCase {
         try await withServices([server]) {
             let client = client(port: try await server.listening.port()) { $0.requestTimeout = .milliseconds(200) }
             await XCTAssertFactoryError(.timeout) { () async throws(FactoryError) in
-                try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
+                try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1", token: "t0k3n"))
             }
         }
     }
@@ -160,14 +160,14 @@ final class FactoryClientTests: XCTestCase {
     func testAnUnreachableFactoryIsAConnectionFailure() async throws {
         let client = client(port: try freeLoopbackPort()) { $0.requestTimeout = .seconds(1) }
         await XCTAssertFactoryError(.connectionFailed) { () async throws(FactoryError) in
-            try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1"))
+            try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 1, order: "CP-1@1", token: "t0k3n"))
         }
     }
 
     func testAZeroQuantityIsRefusedBeforeCalling() async throws {
         let client = client(port: try freeLoopbackPort()) { $0.requestTimeout = .seconds(1) }
         await XCTAssertFactoryError(.invalidArgument) { () async throws(FactoryError) in
-            try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 0, order: "CP-1@1"))
+            try await client.placeOrder(client.makeRequest(sku: "CP-1", quantity: 0, order: "CP-1@1", token: "t0k3n"))
         }
     }
 }

@@ -160,6 +160,16 @@ extension FactoryTestEnvironment {
         return entry
     }
 
+    /// Sells `sku` out and prepares its order `<sku>@1` for `quantity`, as the factory group does
+    /// before calling the factory; returns the order and the token its callback must carry.
+    func placedOrder(_ sku: String, quantity: Int = 10) async throws -> (order: OrderReference, token: String) {
+        _ = try await sellOut(sku, reorderQuantity: quantity)
+        let order = OrderReference(sku: sku, number: 1)
+        let prepared = try await orders.prepare(order, quantity: quantity, partition: keys.partition(of: sku))
+        XCTAssertEqual(prepared.quantity, quantity)
+        return (order, prepared.token)
+    }
+
     func arrivalEntries(of sku: String) async throws -> [StreamEntry] {
         let partition = keys.partition(of: sku)
         return try await streamEntries(keys.stream(.stockArrival, partition: partition), topic: .stockArrival, partition: partition, on: redis)

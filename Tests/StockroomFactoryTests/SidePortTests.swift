@@ -4,6 +4,7 @@ import StockroomCore
 import StockroomFactory
 import StockroomRedis
 import StockroomSidePort
+import StockroomWarehouse
 import TestSupport
 import XCTest
 
@@ -20,13 +21,15 @@ final class SidePortTests: XCTestCase {
         return SidePortService(configuration: configuration, intake: intake, redis: redis, registry: registry, logger: testLogger())
     }
 
-    func testAcceptsACallbackAndAppendsOneArrival() async throws {
+    func testAcceptsTheFactorysCallbackAndAppendsOneArrival() async throws {
         try await withFactoryEnvironment { env in
             let service = sidePort(env, registry: PrometheusCollectorRegistry())
             try await withServices([service]) {
                 let port = try await service.listening.port()
-                let message = legacyMessage(sku: "SP-1", count: "\"12\"", callbackURL: "http://127.0.0.1:\(port)/arrival?order=SP-1%405")
-                let answer = try await httpPost("http://127.0.0.1:\(port)/arrival?order=SP-1%405", body: message)
+                let (_, token) = try await env.placedOrder("SP-1", quantity: 12)
+                let callback = "http://127.0.0.1:\(port)/arrival?order=SP-1%401&token=\(token)"
+                let message = legacyMessage(sku: "SP-1", count: "\"12\"", callbackURL: callback)
+                let answer = try await httpPost(callback, body: message)
                 XCTAssertEqual(answer.status, 200, answer.body)
                 XCTAssertEqual((answer.json as? [String: Any])?["status"] as? String, "accepted")
 
@@ -34,10 +37,69 @@ final class SidePortTests: XCTestCase {
                 XCTAssertEqual(entries.count, 1)
                 let fields = try XCTUnwrap(entries.first?.fields)
                 XCTAssertEqual(fields["sku"], "SP-1")
-                XCTAssertEqual(fields["order"], "SP-1@5")
+                XCTAssertEqual(fields["order"], "SP-1@1")
                 XCTAssertEqual(fields["quantity"], "12")
+                XCTAssertEqual(fields["token"], token)
                 XCTAssertEqual(fields["factory_request"], message)
                 XCTAssertNotNil(fields["received_at"].flatMap { Int($0) })
+            }
+        }
+    }
+
+    /// A forged callback (no token, a wrong one, an order never placed, another quantity) gets a 4xx,
+    /// appends nothing and raises no stock; a repeat of a delivered order's callback gets 200 and
+    /// changes nothing.
+    func testForgedCallbacksAreRefusedAndAppendNothing() async throws {
+        try await withFactoryEnvironment { env in
+            let registry = PrometheusCollectorRegistry()
+            let service = sidePort(env, registry: registry)
+            try await withServices([service]) {
+                let base = "http://127.0.0.1:\(try await service.listening.port())/arrival"
+                let (order, token) = try await env.placedOrder("SP-6", quantity: 5)
+                let message = { (count: String) in legacyMessage(sku: "SP-6", count: count, callbackURL: "x") }
+                let cases: [(name: String, url: String, body: String, status: Int, code: String)] = [
+                    ("no token", base + "?order=SP-6%401", message("1000000"), 403, "FORBIDDEN"),
+                    ("a wrong token", base + "?order=SP-6%401&token=00000000000000000000000000000000", message("5"), 403, "FORBIDDEN"),
+                    ("the token of a truncated guess", base + "?order=SP-6%401&token=\(token.prefix(31))", message("5"), 403, "FORBIDDEN"),
+                    ("an order never placed", base + "?order=SP-6%402&token=\(token)", message("5"), 404, "UNKNOWN_ORDER"),
+                    ("another quantity", base + "?order=SP-6%401&token=\(token)", message("6"), 409, "QUANTITY_MISMATCH"),
+                ]
+                for forged in cases {
+                    let answer = try await httpPost(forged.url, body: forged.body)
+                    XCTAssertEqual(answer.status, forged.status, "\(forged.name): \(answer.body)")
+                    XCTAssertEqual((answer.json as? [String: Any])?["code"] as? String, forged.code, forged.name)
+                }
+                for partition in 0..<env.keys.partitions {
+                    let length = try await env.redis.send(["XLEN", env.keys.stream(.stockArrival, partition: partition)]).get()
+                    XCTAssertEqual(length.int, 0, "nothing appended to partition \(partition)")
+                }
+                let stock = try await env.stock(of: "SP-6")
+                XCTAssertEqual(stock.stock, 0)
+                XCTAssertEqual(stock.openOrder, "SP-6@1", "a forged callback closes nothing")
+
+                // The real callback, applied, then repeated: 200, nothing appended, nothing raised twice.
+                let real = base + "?order=SP-6%401&token=\(token)"
+                let first = try await httpPost(real, body: message("5"))
+                XCTAssertEqual(first.status, 200, first.body)
+                let warehouse = WarehouseArrivalHandler(orders: env.orders)
+                let arrivalEntries = try await env.arrivalEntries(of: "SP-6")
+                let arrival = try XCTUnwrap(arrivalEntries.first)
+                let applied = try await warehouse.process(arrival, logger: testLogger())
+                XCTAssertEqual(applied, .applied(stock: 5, closedOpenOrder: true))
+                let repeated = try await httpPost(real, body: message("5"))
+                XCTAssertEqual(repeated.status, 200, repeated.body)
+                XCTAssertEqual((repeated.json as? [String: Any])?["status"] as? String, "duplicate")
+                let arrivals = try await env.arrivalEntries(of: "SP-6")
+                XCTAssertEqual(arrivals.count, 1)
+                let stockAfter = try await env.stock(of: "SP-6")
+                XCTAssertEqual(stockAfter.stock, 5)
+                _ = order
+
+                let metrics = try await httpGet(base.replacingOccurrences(of: "/arrival", with: "/metrics")).body
+                XCTAssertTrue(metrics.contains(#"stockroom_arrivals_refused_total{reason="forbidden"} 3"#), metrics)
+                XCTAssertTrue(metrics.contains(#"stockroom_arrivals_refused_total{reason="unknown_order"} 1"#), metrics)
+                XCTAssertTrue(metrics.contains(#"stockroom_arrivals_refused_total{reason="quantity_mismatch"} 1"#), metrics)
+                XCTAssertTrue(metrics.contains("stockroom_arrivals_repeated_total 1"), metrics)
             }
         }
     }
@@ -87,10 +149,11 @@ final class SidePortTests: XCTestCase {
                 XCTAssertEqual(health.status, 200)
                 XCTAssertEqual(health.body.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
 
+                let (_, token) = try await env.placedOrder("SP-4", quantity: 1)
                 let accepted = try await httpPost(
-                    base + "/arrival?order=SP-4%401", body: legacyMessage(sku: "SP-4", count: "1", callbackURL: "x")
+                    base + "/arrival?order=SP-4%401&token=\(token)", body: legacyMessage(sku: "SP-4", count: "1", callbackURL: "x")
                 )
-                XCTAssertEqual(accepted.status, 200)
+                XCTAssertEqual(accepted.status, 200, accepted.body)
                 let refused = try await httpPost(base + "/arrival?order=SP-4%401", body: "{}")
                 XCTAssertEqual(refused.status, 400)
 

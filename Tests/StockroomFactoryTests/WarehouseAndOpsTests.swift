@@ -7,12 +7,18 @@ import TestSupport
 import XCTest
 
 final class WarehouseAndOpsTests: XCTestCase {
-    private func arrival(_ env: FactoryTestEnvironment, sku: String, order: String, quantity: String = "5") -> StreamEntry {
+    private func arrival(
+        _ env: FactoryTestEnvironment,
+        sku: String,
+        order: String,
+        quantity: String = "5",
+        token: String = ""
+    ) -> StreamEntry {
         let partition = env.keys.partition(of: sku)
         return StreamEntry(
             id: "1700000000000-0", topic: .stockArrival, stream: env.keys.stream(.stockArrival, partition: partition),
             partition: partition,
-            fields: ["sku": sku, "order": order, "quantity": quantity], deliveries: 1
+            fields: ["sku": sku, "order": order, "quantity": quantity, "token": token], deliveries: 1
         )
     }
 
@@ -32,12 +38,39 @@ final class WarehouseAndOpsTests: XCTestCase {
         }
     }
 
+    /// An entry that reached the stream some other way than the side port is checked again: without
+    /// the order's token, or with another quantity, it is poison and raises nothing.
+    func testAnEntryWithoutTheOrdersTokenOrQuantityIsPoison() async throws {
+        try await withFactoryEnvironment { env in
+            let (_, token) = try await env.placedOrder("WH-3", quantity: 5)
+            let warehouse = WarehouseArrivalHandler(orders: env.orders)
+            await XCTAssertPoison { try await warehouse.process(arrival(env, sku: "WH-3", order: "WH-3@1"), logger: testLogger()) }
+            await XCTAssertPoison {
+                try await warehouse.process(arrival(env, sku: "WH-3", order: "WH-3@1", token: "forged"), logger: testLogger())
+            }
+            await XCTAssertPoison {
+                try await warehouse.process(
+                    arrival(env, sku: "WH-3", order: "WH-3@1", quantity: "500", token: token), logger: testLogger()
+                )
+            }
+            let level = try await env.stock(of: "WH-3")
+            XCTAssertEqual(level.stock, 0)
+            XCTAssertEqual(level.openOrder, "WH-3@1")
+        }
+    }
+
     func testADeliveryThatOvertakesTheOrderRecordStaysDelivered() async throws {
         try await withFactoryEnvironment { env in
             let entry = try await env.sellOut("WH-2", stock: 1, reorderQuantity: 5)
             let warehouse = WarehouseArrivalHandler(orders: env.orders)
-            // The callback is applied before the order handler recorded the factory's answer.
-            let outcome = try await warehouse.process(arrival(env, sku: "WH-2", order: "WH-2@1"), logger: testLogger())
+            // The order was prepared and the factory called, and its callback is applied before the order
+            // handler recorded the factory's answer.
+            let prepared = try await env.orders.prepare(
+                OrderReference(sku: "WH-2", number: 1), quantity: 5, partition: env.keys.partition(of: "WH-2")
+            )
+            let outcome = try await warehouse.process(
+                arrival(env, sku: "WH-2", order: "WH-2@1", token: prepared.token), logger: testLogger()
+            )
             XCTAssertEqual(outcome, .applied(stock: 5, closedOpenOrder: true))
 
             let acknowledged = try await env.orders.recordAcknowledged(

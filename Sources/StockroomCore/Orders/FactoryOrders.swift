@@ -11,6 +11,26 @@ public struct FactoryOrders: Sendable {
         case alreadyDelivered(attempts: Int)
     }
 
+    /// What the side port did with one callback.
+    public enum Intake: Sendable, Hashable {
+        /// Appended to `stock-arrival` as `entryID` of `stream`: the warehouse applies it.
+        case accepted(stream: String, entryID: String)
+        /// The order was delivered before: nothing appended.
+        case alreadyApplied
+        /// Not the callback of an order we placed: nothing appended.
+        case refused(CallbackRefusal, message: String)
+    }
+
+    /// Why a callback is not the factory's answer to one of our orders.
+    public enum CallbackRefusal: String, Sendable, Hashable {
+        /// No order was placed under this reference.
+        case unknownOrder = "UNKNOWN_ORDER"
+        /// The token is missing or wrong: forged, or not ours.
+        case forbidden = "FORBIDDEN"
+        /// The token is right but the quantity is not what we ordered.
+        case quantityMismatch = "QUANTITY_MISMATCH"
+    }
+
     /// What one arrival did.
     public enum Arrival: Sendable, Hashable {
         /// Stock raised to `stock`; `closedOpenOrder` when the order was the SKU's open order.
@@ -34,6 +54,26 @@ public struct FactoryOrders: Sendable {
         let key = keys.orderKey(order.description, partition: keys.partition(of: order.sku))
         let fields = try await redis.send(["HGETALL", key]).get().fieldDictionary()
         return fields.isEmpty ? nil : FactoryOrderRecord(order: order.description, fields: fields)
+    }
+
+    /// Gives `order` its callback token and fixes its quantity, once: later calls get the same token
+    /// and quantity back, so every factory call for the order carries the same callback URL.
+    public func prepare(_ order: OrderReference, quantity: Int, partition: Int) async throws -> (token: String, quantity: Int) {
+        let call = ScriptCall.prepareOrder(order, quantity: quantity, token: Self.makeToken(), partition: partition, keys: keys)
+        let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
+        guard answer.status == "PREPARED", let token = answer.string(0), let prepared = answer.integer(1) else {
+            throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
+        }
+        return (token, prepared)
+    }
+
+    /// 128 random bits from the system's CSPRNG, as 32 hex digits: unguessable, and safe in a URL.
+    static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
     /// Whether the factory already took `order` (its record has a status).
@@ -71,14 +111,24 @@ public struct FactoryOrders: Sendable {
         return try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name).integer(0) ?? 0
     }
 
-    /// Appends one factory callback to `stock-arrival`; returns the entry's stream and id.
-    public func appendArrival(_ arrival: StockArrivalEvent) async throws -> (stream: String, id: String) {
-        let stream = keys.stream(.stockArrival, partition: keys.partition(of: arrival.sku))
-        let reply = try await redis.send(["XADD", stream, "*"] + arrival.fields).get()
-        guard let id = reply.string else {
-            throw RedisError(.protocolError, "XADD answered \(reply)")
+    /// Checks one factory callback against the order we placed and, when it is the factory's,
+    /// appends it to `stock-arrival`, in one step.
+    public func takeIn(_ arrival: StockArrivalEvent) async throws -> Intake {
+        let partition = keys.partition(of: arrival.sku)
+        let call = ScriptCall.takeInArrival(arrival, partition: partition, keys: keys)
+        let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
+        switch answer.status {
+        case "ACCEPTED":
+            guard let id = answer.string(0) else { break }
+            return .accepted(stream: keys.stream(.stockArrival, partition: partition), entryID: id)
+        case "ALREADY_APPLIED":
+            return .alreadyApplied
+        default:
+            if let refusal = CallbackRefusal(rawValue: answer.status) {
+                return .refused(refusal, message: answer.string(0) ?? answer.status)
+            }
         }
-        return (stream, id)
+        throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
     }
 
     /// Applies one stock-arrival entry (`entryID` in its stream of `partition`) once per order.
@@ -90,7 +140,7 @@ public struct FactoryOrders: Sendable {
             return .applied(stock: answer.integer(0) ?? 0, closedOpenOrder: answer.integer(1) == 1)
         case "ALREADY_APPLIED":
             return .alreadyApplied(stock: answer.integer(0) ?? 0)
-        case "UNKNOWN_SKU", "UNKNOWN_ORDER", "INVALID_ARGUMENT":
+        case "UNKNOWN_SKU", "UNKNOWN_ORDER", "FORBIDDEN", "QUANTITY_MISMATCH":
             return .refused(code: answer.status, message: answer.string(0) ?? answer.status)
         default:
             throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")

@@ -1,6 +1,28 @@
 import StockroomRedis
 
 extension StockroomScripts {
+    /// Gives an order its callback token and fixes its quantity, before the first factory call.
+    ///
+    /// The factory echoes our callback URL verbatim, token included, so the side port can tell the
+    /// factory's delivery from a forged one. Every later call for the order reuses the same token.
+    public static let prepareOrder = RedisScript(
+        name: "factory-order-prepare",
+        source: #"""
+-- Stockroom factory order: token and quantity, before the factory is called.
+--
+-- KEYS[1] stockroom:{pN}:order:<SKU@n>
+-- ARGV[1] SKU   ARGV[2] quantity to order   ARGV[3] a fresh token (used only if the order has none)
+--
+-- Returns {'PREPARED', token, quantity}: the order's token and quantity, as first prepared.
+
+redis.call('HSETNX', KEYS[1], 'sku', ARGV[1])
+redis.call('HSETNX', KEYS[1], 'quantity', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'token', ARGV[3])
+local order = redis.call('HMGET', KEYS[1], 'token', 'quantity')
+return {'PREPARED', order[1], tonumber(order[2])}
+"""#
+    )
+
     /// Records that the factory acknowledged an order.
     ///
     /// A script rather than an HSET because the callback can overtake this write (the factory
@@ -52,6 +74,15 @@ return {'RECORDED', attempts}
 }
 
 extension ScriptCall {
+    /// ``StockroomScripts/prepareOrder``: `token` becomes `order`'s token unless it has one.
+    public static func prepareOrder(_ order: OrderReference, quantity: Int, token: String, partition: Int, keys: KeySpace) -> ScriptCall {
+        ScriptCall(
+            StockroomScripts.prepareOrder,
+            keys: [keys.orderKey(order.description, partition: partition)],
+            arguments: [order.sku, String(quantity), token]
+        )
+    }
+
     /// ``StockroomScripts/recordOrderRequested``: the factory took `order` for `quantity` and calls it `factoryID`.
     public static func recordOrderRequested(
         _ order: OrderReference,

@@ -9,6 +9,9 @@ import StockroomRedis
 /// The consumer-group runtime's own scripts are in StockroomPipeline (`PipelineScripts`).
 public enum StockroomScripts {
     public static var all: [RedisScript] {
-        [purchase, setStock, recordOrderRequested, recordOrderFailure, applyArrival, opsSale, opsStockEmpty]
+        [
+            purchase, setStock, prepareOrder, recordOrderRequested, recordOrderFailure, takeInArrival, applyArrival, opsSale,
+            opsStockEmpty,
+        ]
     }
 }
