@@ -181,6 +181,31 @@ final class PurchaseTests: XCTestCase {
         }
     }
 
+    /// A refusal opens an order only when the stock is at or below the reorder point: a purchase far
+    /// larger than a full shelf must not make the shop order from the factory.
+    func testATooLargeRequestOpensAnOrderOnlyAtOrBelowTheReorderPoint() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 500, reorderPoint: 10, reorderQuantity: 40), on: redis).get()
+            let large = try await store.purchase(PurchaseOrder(sku: "BIG-1", quantity: 1000, purchaseID: "big-1", customer: ""), on: redis).get()
+            XCTAssertEqual(large.outcome, .outOfStock)
+            XCTAssertEqual(large.stock, 500)
+            XCTAssertFalse(large.openedFactoryOrder)
+            let stockEmpty = store.keys.stream(.stockEmpty, partition: store.keys.partition(of: "BIG-1"))
+            let none = try await streamEntries(stockEmpty, on: redis).filter { $0["sku"] == "BIG-1" }
+            XCTAssertTrue(none.isEmpty, "stock 500 is far above the reorder point 10")
+            let level = try await store.stockLevel(of: "BIG-1", on: redis).get()
+            XCTAssertNil(level.openOrder)
+
+            // At the reorder point (an operator lowered the stock), the same refusal does open one.
+            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 10), on: redis).get()
+            let atPoint = try await store.purchase(PurchaseOrder(sku: "BIG-1", quantity: 11, purchaseID: "big-2", customer: ""), on: redis).get()
+            XCTAssertEqual(atPoint.outcome, .outOfStock)
+            XCTAssertTrue(atPoint.openedFactoryOrder)
+            let events = try await streamEntries(stockEmpty, on: redis).filter { $0["sku"] == "BIG-1" }
+            XCTAssertEqual(events.map { $0["reason"] }, ["reorder_point"])
+        }
+    }
+
     func testAScriptFlushIsRecoveredTransparently() async throws {
         try await withStore { store, redis in
             _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 2), on: redis).get()

@@ -72,7 +72,10 @@ if stock >= quantity then
     if stock <= reorderPoint then openFactoryOrder('reorder_point') end
 else
     status = 'OUT_OF_STOCK'
-    openFactoryOrder('sold_out')
+    -- A request larger than a well-stocked shelf is the client's problem, not a reason to order.
+    if stock <= reorderPoint then
+        openFactoryOrder(stock == 0 and 'sold_out' or 'reorder_point')
+    end
 end
 
 redis.call('HSET', KEYS[2], 'status', status, 'stock', stock, 'sku', sku, 'quantity', quantity,
