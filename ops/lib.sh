@@ -25,13 +25,14 @@ free_port() {
 }
 
 # Starts a private redis-server on a free loopback port, never the system service or 6379.
+# Arguments are more redis-server options; later ones win (e.g. --appendonly yes --appendfsync always).
 # Sets OPS_REDIS_PORT, OPS_REDIS_DIR and OPS_REDIS_URL; stop it with stop_redis.
 start_redis() {
   OPS_REDIS_PORT=$(free_port)
   OPS_REDIS_DIR=$(mktemp -d /tmp/stockroom-redis.XXXXXX)
   redis-server --port "$OPS_REDIS_PORT" --bind 127.0.0.1 --dir "$OPS_REDIS_DIR" \
     --save "" --appendonly no --daemonize yes --pidfile "$OPS_REDIS_DIR/redis.pid" \
-    --logfile "$OPS_REDIS_DIR/redis.log" >/dev/null
+    --logfile "$OPS_REDIS_DIR/redis.log" "$@" >/dev/null
   OPS_REDIS_URL="redis://127.0.0.1:$OPS_REDIS_PORT"
   for _ in $(seq 1 100); do
     redis-cli -p "$OPS_REDIS_PORT" ping >/dev/null 2>&1 && return 0

@@ -33,18 +33,23 @@ public func withEventLoopGroup<Result>(
 }
 
 /// The Redis to use: `url` when given, else a private redis-server keeping its data in
-/// `dataDirectory`, stopped afterwards. `body` gets the URL.
-public func withRedisURL<Result>(
+/// `dataDirectory` with the append-only file forced to disk as `durability` says, stopped afterwards.
+/// `body` gets the URL.
+func withRedisURL<Result>(
     _ url: String?,
     dataDirectory: String,
+    durability: Durability,
     logger: Logger,
     _ body: (String) async throws -> Result
 ) async throws -> Result {
     if let url { return try await body(url) }
     return try await withResource(
         acquire: {
-            let server = try await RedisServerProcess.start(dataDirectory: dataDirectory)
-            logger.info("started an embedded Redis", metadata: ["sr.redis": "\(server.url)", "sr.data": "\(dataDirectory)"])
+            let server = try await RedisServerProcess.start(dataDirectory: dataDirectory, extraArguments: durability.redisArguments)
+            logger.info(
+                "started an embedded Redis",
+                metadata: ["sr.redis": "\(server.url)", "sr.data": "\(dataDirectory)", "sr.durability": "\(durability.rawValue)"]
+            )
             return server
         },
         release: { await $0.stop() },

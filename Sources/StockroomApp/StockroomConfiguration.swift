@@ -12,6 +12,9 @@ public struct StockroomConfiguration: Sendable {
     /// in `dataDirectory`, and stops it afterwards.
     public var redisURL: String?
     public var dataDirectory = ".stockroom"
+    /// When the embedded Redis forces a sale to disk (see ``Durability``). An external Redis keeps its
+    /// own settings; the process reads them and warns when acknowledged sales could be lost.
+    public var durability: Durability = .always
     /// Event loops; each has its own pipelined Redis connection for the sales path.
     public var threads = System.coreCount
     /// The sales rules; `sales.partitions` applies only when this process creates the data.

@@ -50,7 +50,9 @@ public struct StockroomProcess: Sendable {
         onListening: @escaping @Sendable (SalesServerListening) -> Void = { _ in },
         _ body: (StockroomProcess) async throws -> Result
     ) async throws -> Result {
-        try await withRedisURL(configuration.redisURL, dataDirectory: configuration.dataDirectory, logger: logger) { url in
+        try await withRedisURL(
+            configuration.redisURL, dataDirectory: configuration.dataDirectory, durability: configuration.durability, logger: logger
+        ) { url in
             var redis = try RedisConfiguration(url: url)
             redis.scripts = StockroomScripts.all
             return try await withEventLoopGroup(threads: configuration.threads) { group in
@@ -58,6 +60,9 @@ public struct StockroomProcess: Sendable {
                     acquire: { try await RedisConnection.connect(configuration: redis, eventLoop: group.next(), logger: logger).get() },
                     release: { try? await $0.close().get() }
                 ) { handlerRedis in
+                    if configuration.redisURL != nil, let warning = await PersistenceAssessment.read(from: handlerRedis).warning {
+                        logger.warning("\(warning)", metadata: ["sr.redis": "\(redis.url)"])
+                    }
                     let keys =
                         configuration.server == nil
                         ? try await KeySpace.recorded(on: handlerRedis)

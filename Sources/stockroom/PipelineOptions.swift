@@ -6,6 +6,7 @@ import StockroomPipeline
 import StockroomRedis
 
 extension WorkerRole: ExpressibleByArgument {}
+extension Durability: ExpressibleByArgument {}
 
 /// The options of the event workers, shared by `stockroom worker` and `stockroom serve --workers`.
 struct WorkerOptions: ParsableArguments {

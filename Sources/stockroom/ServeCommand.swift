@@ -22,6 +22,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Redis URL redis://[user:pass@]host:port[/db] (default: $STOCKROOM_REDIS, else embedded).")
     var redis: String?
     @Option(help: "Where the embedded Redis keeps its data (default: \(defaults.dataDirectory)).") var dataDir: String?
+    @Option(
+        help: """
+            When the embedded Redis forces a sale to disk: always (before the answer) or everysec (a machine \
+            crash can lose about a second of sales) (default: \(defaults.durability.rawValue)).
+            """
+    )
+    var durability: Durability?
     @Option(help: "Partitions for new data; existing data keeps its recorded count (default: \(defaults.sales.partitions)).")
     var partitions: Int?
     @Option(help: "The largest quantity one purchase may ask for (default: \(defaults.sales.maximumQuantity)).")
@@ -77,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = StockroomConfiguration()
         configuration.redisURL = redis ?? environment["STOCKROOM_REDIS"]
         if let dataDir { configuration.dataDirectory = dataDir }
+        if let durability { configuration.durability = durability }
         if let threads { configuration.threads = threads }
         if let partitions { configuration.sales.partitions = partitions }
         if let maxQuantity { configuration.sales.maximumQuantity = maxQuantity }
