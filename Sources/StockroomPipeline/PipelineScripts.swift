@@ -137,27 +137,34 @@ return {'DEAD', id, deliveries}
 
     /// Refreshes this consumer's claim on entries it still owns (`XCLAIM … 0 <ids> JUSTID`: resets
     /// the idle time, leaves the delivery count). Entries another consumer took meanwhile are not
-    /// taken back. With an idle time, sets it instead (used to hand unstarted entries back on shutdown).
+    /// taken back. With an idle time, hands unstarted entries back on shutdown instead: sets that idle
+    /// time and takes back the delivery their read counted (`RETRYCOUNT`), since none of them ran.
     static let heartbeat = RedisScript(
         name: "pipeline-heartbeat",
         source: #"""
 -- KEYS[1] stream
--- ARGV[1] group   ARGV[2] consumer   ARGV[3] idle ms to set ('' = 0, a refresh)   ARGV[4..] entry ids
--- Returns the ids still owned by ARGV[2] and refreshed.
-local mine = {}
+-- ARGV[1] group   ARGV[2] consumer   ARGV[3] idle ms to set ('' = a refresh: idle 0)   ARGV[4..] entry ids
+-- Returns the ids still owned by ARGV[2] and refreshed (or handed back).
+local mine, deliveries = {}, {}
 for i = 4, #ARGV do
     local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-    if #pending == 1 and pending[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[i] end
+    if #pending == 1 and pending[1][2] == ARGV[2] then
+        mine[#mine + 1] = ARGV[i]
+        deliveries[#mine] = pending[1][4]
+    end
 end
 if #mine == 0 then return {} end
-local command = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0'}
-for i = 1, #mine do command[#command + 1] = mine[i] end
-if ARGV[3] ~= '' then
-    command[#command + 1] = 'IDLE'
-    command[#command + 1] = ARGV[3]
+if ARGV[3] == '' then
+    local command = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0'}
+    for i = 1, #mine do command[#command + 1] = mine[i] end
+    command[#command + 1] = 'JUSTID'
+    return redis.call(unpack(command))
 end
-command[#command + 1] = 'JUSTID'
-return redis.call(unpack(command))
+for i = 1, #mine do
+    local count = math.max(deliveries[i] - 1, 0)
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0', mine[i], 'IDLE', ARGV[3], 'RETRYCOUNT', count, 'JUSTID')
+end
+return mine
 """#
     )
 
@@ -181,7 +188,8 @@ return 1
         name: "pipeline-trim",
         source: #"""
 -- KEYS[1] stream
--- ARGV[1] '1' for approximate trimming (XTRIM MINID ~), '0' for exact   ARGV[2..] groups that must exist
+-- ARGV[1] '1' for approximate trimming (XTRIM MINID ~ … LIMIT), '0' for exact
+-- ARGV[2] at most this many entries per call when approximate (one bounded step)   ARGV[3..] groups that must exist
 -- For every group the oldest entry it still needs is its smallest pending id, or, with nothing pending,
 -- its last-delivered id (kept: one entry more than needed, never one less). Entries below the minimum
 -- over all groups were delivered to and acknowledged by every group. Undelivered entries are above
@@ -219,14 +227,14 @@ for _, info in ipairs(groups) do
     end
     if threshold == nil or less(keep, threshold) then threshold = keep end
 end
-for i = 2, #ARGV do
+for i = 3, #ARGV do
     if not present[ARGV[i]] then return {'MISSING_GROUP', ARGV[i]} end
 end
 if threshold == nil then return {'NO_GROUPS'} end
 if threshold == '0-0' then return {'TRIMMED', 0, threshold} end
 local trimmed
 if ARGV[1] == '1' then
-    trimmed = redis.call('XTRIM', KEYS[1], 'MINID', '~', threshold)
+    trimmed = redis.call('XTRIM', KEYS[1], 'MINID', '~', threshold, 'LIMIT', ARGV[2])
 else
     trimmed = redis.call('XTRIM', KEYS[1], 'MINID', threshold)
 end
@@ -385,9 +393,12 @@ extension ScriptCall {
         ScriptCall(PipelineScripts.retireConsumer, keys: [stream], arguments: [group, consumer])
     }
 
-    /// ``PipelineScripts/trim`` of `stream`, below what every group of `requiredGroups` still needs.
-    static func trim(_ stream: String, requiredGroups: [String], approximate: Bool) -> ScriptCall {
-        ScriptCall(PipelineScripts.trim, keys: [stream], arguments: [approximate ? "1" : "0"] + requiredGroups)
+    /// ``PipelineScripts/trim`` of `stream`, below what every group of `requiredGroups` still needs;
+    /// approximate trimming removes at most `stepLimit` entries.
+    static func trim(_ stream: String, requiredGroups: [String], approximate: Bool, stepLimit: Int) -> ScriptCall {
+        ScriptCall(
+            PipelineScripts.trim, keys: [stream], arguments: [approximate ? "1" : "0", String(stepLimit)] + requiredGroups
+        )
     }
 
     /// ``PipelineScripts/moveDeadLetters`` of one partition: redrive or purge what `filter` selects.

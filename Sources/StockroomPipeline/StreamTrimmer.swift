@@ -15,8 +15,14 @@ public struct StreamTrimmer: Sendable {
     public let keys: KeySpace
     /// The groups expected on each topic's streams.
     public let subscriptions: [Subscription]
-    /// `XTRIM MINID ~`: cheaper, removes whole radix-tree nodes only, so it may keep more.
+    /// `XTRIM MINID ~`: cheaper, removes whole radix-tree nodes only, so it may keep more; and it
+    /// goes in bounded steps of `stepLimit` entries, so a long backlog never blocks Redis for long.
     public var approximate: Bool
+    /// Entries one approximate step removes at most; the trimmer repeats steps until it reaches the
+    /// stream's MINID. Redis's own default for `XTRIM … ~` is 100 × stream-node-max-entries (10,000).
+    public var stepLimit = 10_000
+    /// Steps per stream per call at most (10,000 steps of 10,000: far more than any backlog here).
+    public var maximumSteps = 10_000
 
     public init(keys: KeySpace, subscriptions: [Subscription], approximate: Bool = false) {
         self.keys = keys
@@ -45,8 +51,21 @@ public struct StreamTrimmer: Sendable {
         return total
     }
 
+    /// Trims `stream` down to the oldest entry a group still needs: one exact step, or approximate
+    /// steps of at most `stepLimit` entries until a step removes nothing.
     func trim(stream: String, requiredGroups: [String], on redis: RedisConnection, logger: Logger?) async throws -> Int {
-        let reply = try await redis.run(.trim(stream, requiredGroups: requiredGroups, approximate: approximate)).get()
+        var total = 0
+        for _ in 0..<maximumSteps {
+            let removed = try await trimStep(stream: stream, requiredGroups: requiredGroups, on: redis, logger: logger)
+            total += removed
+            if removed == 0 || !approximate { break }
+        }
+        return total
+    }
+
+    private func trimStep(stream: String, requiredGroups: [String], on redis: RedisConnection, logger: Logger?) async throws -> Int {
+        let call = ScriptCall.trim(stream, requiredGroups: requiredGroups, approximate: approximate, stepLimit: stepLimit)
+        let reply = try await redis.run(call).get()
         let answer = try ScriptStatusReply(reply, script: "trim")
         let (status, values) = (answer.status, answer.values)
         switch status {

@@ -162,6 +162,36 @@ final class DeliveryTests: XCTestCase {
         }
     }
 
+    /// Entries read in the batch but not started when the shutdown came are handed back with the
+    /// delivery their read counted taken back: a clean hand-back never costs an entry a delivery.
+    func testAHandBackAtShutdownCostsNoDelivery() async throws {
+        try await Pipeline.with(partitions: 1) { pipeline in
+            let journal = Journal()
+            let gate = Gate()
+            let stream = pipeline.keys.stream(.stockEmpty, partition: 0)
+            var ids: [String] = []
+            for n in 0..<3 { ids.append(try await pipeline.append(.stockEmpty, sku: "BACK-\(n)").id) }
+            let worker = try pipeline.start(
+                pipeline.configuration(.factory, consumers: 1, batchSize: 8, visibility: .seconds(30)),
+                TestHandler("factory", journal) { _, _ in await gate.wait() }
+            )
+            try await eventually("the first handler started") { await gate.arrivals > 0 ? true : nil }
+            let read = try await pipeline.pending(stream, "factory")
+            XCTAssertEqual(read.map(\.id), ids, "the batch read all three")
+            XCTAssertEqual(read.map(\.deliveries), [1, 1, 1])
+
+            await worker.triggerGracefulShutdown()
+            await gate.release()
+            try await withTimeout(.seconds(30)) { try await worker.task.value }
+
+            let handled = await journal.entries(of: "factory").map(\.id)
+            XCTAssertEqual(handled, [ids[0]], "only the first had started")
+            let handedBack = try await pipeline.pending(stream, "factory")
+            XCTAssertEqual(handedBack.map(\.id), Array(ids[1...]))
+            XCTAssertEqual(handedBack.map(\.deliveries), [0, 0], "their read is not counted as a delivery")
+        }
+    }
+
     func testWorkersRecoverFromARedisRestartWithoutLosingEntries() async throws {
         try await withRedisServer(extraArguments: ["--appendonly", "yes", "--appendfsync", "always"]) { server in
             try await Pipeline.with(url: server.url) { pipeline in

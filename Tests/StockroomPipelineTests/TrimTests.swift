@@ -93,3 +93,31 @@ final class TrimTests: XCTestCase {
         }
     }
 }
+
+final class TrimBacklogTests: XCTestCase {
+    /// A stream 200,000 entries behind is trimmed down to its MINID in one sweep, in bounded steps,
+    /// not by at most one step's worth per sweep (which fell behind any busy shop).
+    func testABacklogIsTrimmedInBoundedStepsUntilTheMinID() async throws {
+        try await Pipeline.with(partitions: 1) { pipeline in
+            let stream = pipeline.keys.stream(.stockEmpty, partition: 0)
+            let backlog = 200_000
+            for _ in 0..<(backlog / 20_000) {
+                _ = try await pipeline.redis.send([
+                    "EVAL", "for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'n', i) end", "1", stream, "20000",
+                ]).get()
+            }
+            expectEqual(try await pipeline.length(stream), backlog)
+            // The group has read and acknowledged everything: all of it may go.
+            _ = try await pipeline.redis.send(["XGROUP", "CREATE", stream, "factory", "$"]).get()
+
+            var trimmer = StreamTrimmer(keys: pipeline.keys, subscriptions: [.factory], approximate: true)
+            trimmer.stepLimit = 10_000
+            let trimmed = try await trimmer.trim(topic: .stockEmpty, on: pipeline.redis)
+            let remaining = try await pipeline.length(stream)
+            XCTAssertEqual(trimmed + remaining, backlog)
+            XCTAssertGreaterThan(trimmed, 10 * trimmer.stepLimit, "one sweep went well past one step")
+            // Approximate trimming keeps at most the radix-tree node holding the MINID.
+            XCTAssertLessThanOrEqual(remaining, 200, "trimmed down to the MINID's node, \(remaining) left")
+        }
+    }
+}
