@@ -28,6 +28,9 @@ public final class RedisServerProcess: Sendable {
 
     public var url: String { "redis://127.0.0.1:\(self.port)" }
 
+    /// The running server's pid; nil once it stopped.
+    public var pid: pid_t? { self.process.withLockedValue { $0?.pid } }
+
     private init(executable: String, port: Int, directory: String, persistent: Bool, extraArguments: [String]) {
         self.executable = executable
         self.port = port
@@ -100,7 +103,11 @@ public final class RedisServerProcess: Sendable {
     // MARK: Process handling
 
     private func launchAndWait() async throws {
-        let process = try SpawnedProcess.spawn(self.executable, arguments: self.arguments, output: .file("\(self.directory)/stdout.log"))
+        // Its own process group: Ctrl-C on `stockroom serve` must drain the server before Redis stops,
+        // not stop Redis in the middle of the drain.
+        let process = try SpawnedProcess.spawn(
+            self.executable, arguments: self.arguments, output: .file("\(self.directory)/stdout.log"), ownProcessGroup: true
+        )
         self.process.withLockedValue { $0 = process }
         ChildRegistry.add(pid: process.pid)
         try await self.waitUntilAnswering()

@@ -45,11 +45,15 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// Starts `executable` (a path) with `arguments`, in this process's environment.
+    /// - Parameters:
+    ///   - ownProcessGroup: start the child in a process group of its own, so that a terminal's Ctrl-C
+    ///     (SIGINT to the foreground group) reaches only us; we stop the child when we are done with it.
     public static func spawn(
         _ executable: String,
         arguments: [String],
         input: Input = .null,
-        output: Output
+        output: Output,
+        ownProcessGroup: Bool = false
     ) throws(EmbeddedRedisError) -> SpawnedProcess {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
@@ -89,7 +93,12 @@ public final class SpawnedProcess: Sendable {
             sigaddset(&defaultSignals, signal)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer {
