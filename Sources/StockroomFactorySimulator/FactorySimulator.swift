@@ -52,7 +52,8 @@ public final class FactorySimulator: Service, Sendable {
             SimulatedOrderBook(
                 maxConcurrent: max(1, configuration.maxConcurrent),
                 failRate: min(1, max(0, configuration.failRate)),
-                timeoutShare: min(1, max(0, configuration.timeoutShare))
+                timeoutShare: min(1, max(0, configuration.timeoutShare)),
+                dropCallbackRate: min(1, max(0, configuration.dropCallbackRate))
             )
         )
         (self.jobs, self.jobsContinuation) = AsyncStream.makeStream()
@@ -171,6 +172,11 @@ public final class FactorySimulator: Service, Sendable {
         }
         guard configuration.callbacks else {
             await book.finish(order.id, as: .finished)
+            return
+        }
+        if order.dropsCallback {
+            await book.finish(order.id, as: .callbackDropped)
+            logger.info("production ended, callback dropped on purpose", metadata: ["sr.factory.id": "\(order.id)"])
             return
         }
         var callback = HTTPClientRequest(url: order.callbackURL)

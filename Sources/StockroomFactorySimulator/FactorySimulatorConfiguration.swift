@@ -16,6 +16,9 @@ public struct FactorySimulatorConfiguration: Sendable {
     public var maxConcurrent = 16
     /// Whether finished orders call back `CallbackUrl`.
     public var callbacks = true
+    /// Share of accepted orders, from 0 to 1, that are answered 201 and produced but never called
+    /// back: the lost callback the original's one-shot, no-retry callback makes possible.
+    public var dropCallbackRate = 0.0
     /// Bounds each callback; the factory ignores the answer and never retries.
     public var callbackTimeout: Duration = .seconds(5)
 

@@ -11,6 +11,8 @@ public struct SimulatedOrder: Sendable, Hashable {
         case callbackFailed = "callback_failed"
         /// Production ended with callbacks switched off.
         case finished
+        /// Production ended and the callback was dropped on purpose (`dropCallbackRate`).
+        case callbackDropped = "callback_dropped"
         /// The simulator stopped before production ended.
         case cancelled
     }
@@ -20,6 +22,8 @@ public struct SimulatedOrder: Sendable, Hashable {
     public var callbackURL: String
     /// The request body exactly as received: what the callback sends back.
     public var body: [UInt8]
+    /// This order's callback will be dropped (`dropCallbackRate`).
+    public var dropsCallback: Bool
     public var status: Status
     public var receivedAt: Date
 }
@@ -42,6 +46,7 @@ struct SimulatedOrderBook {
     let maxConcurrent: Int
     let failRate: Double
     let timeoutShare: Double
+    let dropCallbackRate: Double
 
     mutating func decide(
         request: FactoryOrderRequest,
@@ -53,10 +58,11 @@ struct SimulatedOrderBook {
             return Double.random(in: 0..<1, using: &random) < timeoutShare ? .failAfterHold : .failNow
         }
         let id = UUID().uuidString.lowercased()
+        let dropsCallback = dropCallbackRate > 0 && Double.random(in: 0..<1, using: &random) < dropCallbackRate
         orders.append(
             SimulatedOrder(
                 id: id, requester: request.requester, callbackURL: request.callbackURL, body: body,
-                status: .inProduction, receivedAt: Date()
+                dropsCallback: dropsCallback, status: .inProduction, receivedAt: Date()
             )
         )
         inProduction += 1

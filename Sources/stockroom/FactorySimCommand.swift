@@ -24,12 +24,16 @@ struct FactorySimCommand: AsyncParsableCommand {
     var failRate: Double?
     @Option(help: "Orders in production at once before it answers 503 (default: \(defaults.maxConcurrent)).")
     var maxConcurrent: Int?
+    @Option(help: "Share of accepted orders (0...1) produced but never called back (default: \(defaults.dropCallbackRate)).")
+    var dropCallbackRate: Double?
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let listen { _ = try HostPort(listen) }
-        guard (delay ?? 0) >= 0, (0...1).contains(failRate ?? 0), (maxConcurrent ?? 1) >= 1 else {
-            throw ValidationError("--delay must be ≥ 0, --fail-rate within 0...1, --max-concurrent ≥ 1")
+        guard (delay ?? 0) >= 0, (0...1).contains(failRate ?? 0), (maxConcurrent ?? 1) >= 1,
+            (0...1).contains(dropCallbackRate ?? 0)
+        else {
+            throw ValidationError("--delay must be ≥ 0, --fail-rate and --drop-callback-rate within 0...1, --max-concurrent ≥ 1")
         }
     }
 
@@ -44,6 +48,7 @@ struct FactorySimCommand: AsyncParsableCommand {
         if let delay { configuration.delay = .seconds(delay) }
         if let failRate { configuration.failRate = failRate }
         if let maxConcurrent { configuration.maxConcurrent = maxConcurrent }
+        if let dropCallbackRate { configuration.dropCallbackRate = dropCallbackRate }
         let host = configuration.host
         let simulator = FactorySimulator(configuration: configuration, logger: logger)
         try await simulator.runUntilShutdown(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger) { port in

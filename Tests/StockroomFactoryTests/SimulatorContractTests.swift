@@ -27,6 +27,26 @@ final class SimulatorContractTests: XCTestCase {
         return router
     }
 
+    /// With a drop rate of 1 the factory takes the order (201) and produces it, but never calls back.
+    func testADroppedCallbackIsAcceptedProducedAndNeverSent() async throws {
+        let inbox = Inbox()
+        let receiver = TestHTTPServer { Self.callbackReceiver(inbox) }
+        let factory = simulator { $0.dropCallbackRate = 1 }
+        try await withServices([receiver, factory]) {
+            let callbackURL = "http://127.0.0.1:\(try await receiver.listening.port())/arrival?order=CP-9%401"
+            let answer = try await httpPost(
+                "http://127.0.0.1:\(try await factory.listening.port())/api/manufactures",
+                body: legacyMessage(sku: "CP-9", count: "1", callbackURL: callbackURL)
+            )
+            XCTAssertEqual(answer.status, 201, answer.body)
+            try await eventually("production ended") { () async -> Bool? in
+                await factory.receivedOrders().first?.status == .callbackDropped ? true : nil
+            }
+            let deliveries = await inbox.deliveries
+            XCTAssertTrue(deliveries.isEmpty, "no callback was sent")
+        }
+    }
+
     func testOrderIsAcknowledgedAndCalledBackOnceWithTheOriginalBody() async throws {
         let inbox = Inbox()
         let receiver = TestHTTPServer { Self.callbackReceiver(inbox) }
