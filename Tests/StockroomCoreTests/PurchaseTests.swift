@@ -82,7 +82,7 @@ final class PurchaseTests: XCTestCase {
             XCTAssertEqual(sales.first?["customer"], "ann")
 
             // The record expires after the replay window.
-            let ttl = try await redis.send(["TTL", store.keys.purchaseKey("req-1", partition: store.keys.partition(of: "SKU-1"))]).get()
+            let ttl = try await redis.send(["TTL", store.keys.purchaseKey("req-1", sku: "SKU-1", partition: store.keys.partition(of: "SKU-1"))]).get()
             XCTAssertEqual(ttl.int.map { $0 > 86_000 && $0 <= 86_400 }, true)
         }
     }
@@ -110,6 +110,31 @@ final class PurchaseTests: XCTestCase {
                 PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: ""), on: redis).get())
             let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
             XCTAssertEqual(stockAfter, 4)
+        }
+    }
+
+    /// A purchase id is scoped to its SKU: the same id for two SKUs is two purchases, each sold once
+    /// and each replayed on retry, whether the SKUs share a partition or not.
+    func testAPurchaseIDIsScopedToItsSKUWhateverThePartitions() async throws {
+        try await withStore(partitions: 4) { store, redis in
+            // SKUs in the same partition and in different ones.
+            let skus = ["SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5"]
+            XCTAssertLessThan(Set(skus.map(store.keys.partition(of:))).count, skus.count, "two share a partition")
+            XCTAssertGreaterThan(Set(skus.map(store.keys.partition(of:))).count, 1, "some do not")
+            for sku in skus {
+                _ = try await store.setStock(StockUpdate(sku: sku, stock: 3), on: redis).get()
+            }
+            for _ in 0..<2 {
+                for sku in skus {
+                    let answer = try await store.purchase(PurchaseOrder(sku: sku, quantity: 1, purchaseID: "shared-id", customer: ""), on: redis).get()
+                    XCTAssertEqual(answer.outcome, .sold, sku)
+                    XCTAssertEqual(answer.stock, 2, sku)
+                }
+            }
+            for sku in skus {
+                let level = try await store.stockLevel(of: sku, on: redis).get()
+                XCTAssertEqual(level.stock, 2, "\(sku) sold once, then replayed")
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 /// stockroom:partitions                       P, written once when the data is created
 /// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
 /// stockroom:{p3}:skus                        set: the SKUs of partition 3
-/// stockroom:{p3}:purchase:<purchase id>      hash: the first answer to that purchase (expires)
+/// stockroom:{p3}:purchase:<SKU>/<purchase id>  hash: the first answer to that purchase (expires)
 /// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
 /// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
 /// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
@@ -57,8 +57,10 @@ public struct KeySpace: Sendable, Hashable {
 
     public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
 
-    public func purchaseKey(_ purchaseID: String, partition: Int) -> String {
-        "\(tag(partition)):purchase:\(purchaseID)"
+    /// A purchase id is scoped to its SKU: the key a retry finds is the SKU's own, in the SKU's
+    /// partition, whatever the partition count. `/` cannot occur in a SKU, so the key is unambiguous.
+    public func purchaseKey(_ purchaseID: String, sku: String, partition: Int) -> String {
+        "\(tag(partition)):purchase:\(sku)/\(purchaseID)"
     }
 
     public func stream(_ topic: Topic, partition: Int) -> String { "\(tag(partition)):stream:\(topic.rawValue)" }

@@ -10,7 +10,7 @@ extension StockroomScripts {
 -- Stockroom purchase: decide, record and emit in one atomic step.
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>             hash: stock, reorder_point, reorder_qty, open_order, order_seq
--- KEYS[2] stockroom:{pN}:purchase:<PURCHASE_ID> hash: the first answer, kept for ARGV[5] seconds
+-- KEYS[2] stockroom:{pN}:purchase:<SKU>/<PURCHASE_ID> hash: the first answer, kept for ARGV[5] seconds
 -- KEYS[3] stockroom:{pN}:stream:sales
 -- KEYS[4] stockroom:{pN}:stream:stock-empty
 -- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] purchase id   ARGV[4] customer
@@ -30,7 +30,8 @@ end
 
 local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity')
 if first[1] then
-    -- The same purchase id with other parameters is a client bug, not a retry: refuse rather than guess.
+    -- The same purchase id for another quantity of the SKU is a client bug, not a retry: refuse rather
+    -- than guess. (The key holds the SKU: the same id for another SKU is another purchase.)
     if first[3] ~= sku or tonumber(first[4]) ~= quantity then
         return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used for ' ..
             first[4] .. ' x ' .. first[3]}
@@ -104,7 +105,7 @@ extension ScriptCall {
             StockroomScripts.purchase,
             keys: [
                 keys.skuKey(order.sku, partition: partition),
-                keys.purchaseKey(order.purchaseID, partition: partition),
+                keys.purchaseKey(order.purchaseID, sku: order.sku, partition: partition),
                 keys.stream(.sales, partition: partition),
                 keys.stream(.stockEmpty, partition: partition),
             ],
