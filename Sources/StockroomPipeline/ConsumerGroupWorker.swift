@@ -85,6 +85,7 @@ public final class ConsumerGroupWorker: Service, Sendable {
         do {
             try await retrying("create groups", logger: logger, metrics: context.metrics, untilShutdown: true) {
                 try await self.context.ensureGroups(on: control)
+                try await GroupSettings(self.configuration).record(for: self.configuration.subscription, keys: self.keys, on: control)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in consumerNames {

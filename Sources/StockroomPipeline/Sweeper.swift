@@ -118,8 +118,11 @@ public struct Sweeper: Service, Sendable {
         return report
     }
 
-    private func deadLetterExhausted(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
-        let subscription = configuration.subscription
+    private func deadLetterExhausted(_ ownConfiguration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
+        let subscription = ownConfiguration.subscription
+        // The group's own settings, as its workers recorded them; this process's flags only when none did.
+        let recorded = try await GroupSettings.recorded(for: subscription, keys: keys, on: redis)
+        let configuration = recorded?.applied(to: ownConfiguration) ?? ownConfiguration
         let visibility = configuration.visibilityTimeout.milliseconds
         let policy = DeliveryPolicy(configuration)
         var count = 0

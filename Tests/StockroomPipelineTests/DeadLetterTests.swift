@@ -115,6 +115,43 @@ final class DeadLetterTests: XCTestCase {
         }
     }
 
+    /// A sweeper started with other flags than the group's workers applies the group's own settings,
+    /// as the workers recorded them: it does not dead-letter early.
+    func testTheSweeperAppliesEachGroupsRecordedSettings() async throws {
+        try await Pipeline.with { pipeline in
+            let journal = Journal()
+            // The group's workers run with a delivery limit of 10, and record it when they start.
+            let worker = try pipeline.start(pipeline.configuration(.factory, maxDeliveries: 10), TestHandler("factory", journal))
+            try await eventually("the workers recorded their settings") {
+                let fields = try await hashFields(pipeline.keys.groupSettingsKey(.factory), on: pipeline.redis)
+                return fields["max_deliveries"] == "10" ? fields : nil
+            }
+            try await worker.shutdown()
+
+            try await pipeline.createGroup(.factory)
+            let (stream, id) = try await pipeline.append(.stockEmpty, sku: "SWEEP-2")
+            _ = try await pipeline.redis.send(["XREADGROUP", "GROUP", "factory", "dead-1", "STREAMS", stream, ">"]).get()
+            _ = try await pipeline.redis.send(["XCLAIM", stream, "factory", "dead-2", "0", id]).get()
+            _ = try await pipeline.redis.send(["XCLAIM", stream, "factory", "dead-3", "0", id, "IDLE", "60000"]).get()
+
+            let sweeper = Sweeper(
+                groups: [pipeline.configuration(.factory, visibility: .milliseconds(100), maxDeliveries: 3)],
+                keys: pipeline.keys,
+                redis: try RedisConfiguration(url: pipeline.url),
+                eventLoopGroup: testEventLoop(),
+                logger: pipeline.logger
+            )
+            let report = try await sweeper.sweep(on: pipeline.redis)
+            XCTAssertEqual(report.deadLettered, 0, "3 deliveries is below the group's own limit of 10")
+            expectEqual(try await pipeline.pending(stream, "factory").map(\.id), [id])
+
+            // Without a record, the sweeper falls back to its own settings.
+            _ = try await pipeline.redis.send(["DEL", pipeline.keys.groupSettingsKey(.factory)]).get()
+            let fallback = try await sweeper.sweep(on: pipeline.redis)
+            XCTAssertEqual(fallback.deadLettered, 1)
+        }
+    }
+
     func testDeadLetterMoveIsAtomicUnderConcurrentAttempts() async throws {
         try await Pipeline.with { pipeline in
             try await pipeline.createGroup(.factory)

@@ -6,6 +6,7 @@
 ///
 /// ```
 /// stockroom:partitions                       P, written once when the data is created
+/// stockroom:group-settings:<topic>/<group>    hash: the delivery settings the group's workers run with
 /// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
 /// stockroom:{p3}:skus                        set: the SKUs of partition 3
 /// stockroom:{p3}:purchase:<SKU>/<purchase id>  hash: the first answer to that purchase (expires)
@@ -34,6 +35,12 @@ public struct KeySpace: Sendable, Hashable {
 
     /// Where the partition count is recorded, outside any partition: it is read once at start-up.
     public var partitionCountKey: String { "\(prefix):partitions" }
+
+    /// The delivery settings a group's workers run with, recorded so that a sweeper in any process
+    /// applies the group's own. Outside any partition: one small hash per group, read by single commands.
+    public func groupSettingsKey(_ subscription: Subscription) -> String {
+        "\(prefix):group-settings:\(subscription.topic.rawValue)/\(subscription.group)"
+    }
 
     /// The SKU's partition: FNV-1a (32 bit) of its UTF-8 bytes, modulo the partition count.
     ///
