@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StockroomApp
+import StockroomCore
 import StockroomServer
 import StockroomSidePort
 import UnixSignals
@@ -55,8 +56,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let http { _ = try HostPort(http) }
         if let listen { _ = try HostPort(listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard [partitions, threads, maxQuantity, reorderQty, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
-            throw ValidationError("--partitions, --threads, --max-quantity, --reorder-qty and --replay-window must be positive")
+        guard [partitions, threads, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
+            throw ValidationError("--partitions, --threads and --replay-window must be positive")
+        }
+        for (value, range, name) in [
+            (maxQuantity, NumberRanges.maximumQuantity, "--max-quantity"), (reorderQty, NumberRanges.reorderQuantity, "--reorder-qty"),
+        ] {
+            if let value, !range.contains(value) {
+                throw ValidationError("\(name) must be from \(range.lowerBound) to \(range.upperBound), got \(value)")
+            }
         }
     }
 

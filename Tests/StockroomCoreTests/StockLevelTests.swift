@@ -43,6 +43,60 @@ final class StockLevelTests: XCTestCase {
         }
     }
 
+    /// Every count has a documented range (0 … 10^15 for stock): the bounds are accepted and stored
+    /// exactly, anything past them is refused and changes nothing. 2^63−1 once turned into a double.
+    func testCountsOutsideTheirRangeAreRefusedAndTheBoundsStoredExactly() async throws {
+        try await withStore { store, redis in
+            let top = NumberRanges.stock.upperBound
+            let set = try await store.setStock(
+                StockUpdate(sku: "BIG-1", stock: top, reorderPoint: NumberRanges.reorderPoint.upperBound,
+                    reorderQuantity: NumberRanges.reorderQuantity.upperBound), on: redis
+            ).get()
+            XCTAssertEqual(set.stock, top)
+            let stored = try await hashFields(store.keys.skuKey("BIG-1"), on: redis)
+            XCTAssertEqual(stored["stock"], "1000000000000000", "digits, never an exponent or a rounded double")
+            XCTAssertEqual(stored["reorder_point"], "1000000000000000")
+            XCTAssertEqual(stored["reorder_qty"], "1000000")
+            let sold = try await store.purchase(PurchaseOrder(sku: "BIG-1", quantity: 1, purchaseID: "big", customer: ""), on: redis).get()
+            XCTAssertEqual(sold.stock, top - 1, "the SKU still sells")
+
+            for update in [
+                StockUpdate(sku: "BIG-1", stock: top + 1),
+                StockUpdate(sku: "BIG-1", stock: Int(Int64.max)),
+                StockUpdate(sku: "BIG-1", stock: 5, reorderPoint: NumberRanges.reorderPoint.upperBound + 1),
+                StockUpdate(sku: "BIG-1", stock: 5, reorderQuantity: NumberRanges.reorderQuantity.upperBound + 1),
+            ] {
+                await XCTAssertSalesError(.invalidArgument, try await store.setStock(update, on: redis).get())
+            }
+            let after = try await store.stockLevel(of: "BIG-1", on: redis).get()
+            XCTAssertEqual(after.stock, top - 1, "nothing changed")
+        }
+    }
+
+    /// The scripts check too, for callers that skip the Swift checks (redis-cli): a count must be
+    /// decimal digits within its range.
+    func testTheScriptsRefuseCountsThatAreNotDecimalDigitsInRange() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "RAW-1", stock: 5), on: redis).get()
+            let partition = store.keys.partition(of: "RAW-1")
+            for text in ["1e0", "0x1", "1.0", " 1", "-1", "", "1001", "99999999999999999"] {
+                var call = ScriptCall.purchase(
+                    PurchaseOrder(sku: "RAW-1", quantity: 1, purchaseID: "raw-\(text)", customer: ""), partition: partition,
+                    keys: store.keys, limits: PurchaseLimits(store.configuration)
+                )
+                call.arguments[1] = text
+                let reply = try await redis.run(call).get()
+                XCTAssertEqual(reply.array?.first?.string, "INVALID_ARGUMENT", "quantity \"\(text)\"")
+            }
+            var setCall = ScriptCall.setStock(StockUpdate(sku: "RAW-1", stock: 5), keys: store.keys, defaultReorderQuantity: 1)
+            setCall.arguments[1] = "1e15"
+            let refused = try await redis.run(setCall).get()
+            XCTAssertEqual(refused.array?.first?.string, "INVALID_ARGUMENT")
+            let level = try await store.stockLevel(of: "RAW-1", on: redis).get()
+            XCTAssertEqual(level.stock, 5, "nothing changed")
+        }
+    }
+
     func testReadingAnUnknownSKUIsATypedError() async throws {
         try await withStore { store, redis in
             await XCTAssertSalesError(.unknownSKU, try await store.stockLevel(of: "NOPE", on: redis).get())

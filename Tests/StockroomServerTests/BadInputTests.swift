@@ -135,6 +135,10 @@ final class BadInputTests: XCTestCase {
                     (.stockGet(sku: "NOPE-1"), .unknownSKU),
                     (.stockSet(StockSet(sku: "SKU-1", stock: -4, reorderPoint: nil, reorderQuantity: nil)), .invalidArgument),
                     (.stockSet(StockSet(sku: "SKU-1", stock: 4, reorderPoint: nil, reorderQuantity: 0)), .invalidArgument),
+                    (.stockSet(StockSet(sku: "SKU-1", stock: Int64.max, reorderPoint: nil, reorderQuantity: nil)), .invalidArgument),
+                    (.stockSet(StockSet(sku: "SKU-1", stock: 1_000_000_000_000_001, reorderPoint: nil, reorderQuantity: nil)), .invalidArgument),
+                    (.stockSet(StockSet(sku: "SKU-1", stock: 4, reorderPoint: 1_000_000_000_000_001, reorderQuantity: nil)), .invalidArgument),
+                    (.stockSet(StockSet(sku: "SKU-1", stock: 4, reorderPoint: nil, reorderQuantity: 1_000_001)), .invalidArgument),
                 ]
                 for (index, (request, code)) in cases.enumerated() {
                     try await connection.send(request, id: UInt32(100 + index))

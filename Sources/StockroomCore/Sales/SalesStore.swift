@@ -75,6 +75,11 @@ public struct SalesStore: Sendable {
     public func setStock(_ update: StockUpdate, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
         do {
             try SKU.validate(update.sku)
+            try NumberRanges.check(update.stock, in: NumberRanges.stock, "stock")
+            if let point = update.reorderPoint { try NumberRanges.check(point, in: NumberRanges.reorderPoint, "reorder point") }
+            if let quantity = update.reorderQuantity {
+                try NumberRanges.check(quantity, in: NumberRanges.reorderQuantity, "reorder quantity")
+            }
         } catch {
             return redis.eventLoop.makeFailedFuture(error)
         }

@@ -6,7 +6,7 @@ extension StockroomScripts {
     /// Kept as Lua text in Swift so the binary carries its scripts: nothing to install beside it.
     public static let purchase = RedisScript(
         name: "purchase",
-        source: #"""
+        source: NumberRanges.lua + #"""
 -- Stockroom purchase: decide, record and emit in one atomic step.
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>             hash: stock, reorder_point, reorder_qty, open_order, order_seq
@@ -21,12 +21,9 @@ extension StockroomScripts {
 -- call opened a factory order and appended its stock-empty event.
 -- Refusals return {code, message}: INVALID_ARGUMENT or UNKNOWN_SKU. A refusal changes nothing.
 
-local sku, quantity, purchaseID, customer = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local maxQuantity = tonumber(ARGV[6])
-
-if not quantity or quantity ~= math.floor(quantity) or quantity < 1 or quantity > maxQuantity then
-    return {'INVALID_ARGUMENT', 'quantity must be a whole number from 1 to ' .. maxQuantity .. ', got ' .. ARGV[2]}
-end
+local sku, purchaseID, customer = ARGV[1], ARGV[3], ARGV[4]
+local quantity, problem = wholeNumber(ARGV[2], 'quantity', '1', ARGV[6])
+if not quantity then return {'INVALID_ARGUMENT', problem} end
 
 local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity')
 if first[1] then

@@ -6,35 +6,28 @@ extension StockroomScripts {
     /// Kept as Lua text in Swift so the binary carries its scripts: nothing to install beside it.
     public static let setStock = RedisScript(
         name: "set-stock",
-        source: #"""
+        source: NumberRanges.lua + #"""
 -- Stockroom stock set: create a SKU or change its stock and reorder settings.
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>   hash: stock, reorder_point, reorder_qty, open_order, order_seq
 -- KEYS[2] stockroom:{pN}:skus        set of the partition's SKUs (what `stockroom status` lists)
 -- ARGV[1] SKU   ARGV[2] stock   ARGV[3] reorder point or ''   ARGV[4] reorder quantity or ''
 -- ARGV[5] reorder quantity for a new SKU that names none
+-- ARGV[6] largest stock   ARGV[7] largest reorder point   ARGV[8] largest reorder quantity
 --
 -- Returns {'OK', stock, reorder_point, reorder_qty, open_order} or {'INVALID_ARGUMENT', message}.
 -- An open factory order stays open: only its arrival closes it.
 
-local function wholeNumber(text, name, minimum)
-    local value = tonumber(text)
-    if not value or value ~= math.floor(value) or value < minimum then
-        return nil, name .. ' must be a whole number of at least ' .. minimum .. ', got ' .. text
-    end
-    return value
-end
-
-local stock, problem = wholeNumber(ARGV[2], 'stock', 0)
+local stock, problem = wholeNumber(ARGV[2], 'stock', '0', ARGV[6])
 if not stock then return {'INVALID_ARGUMENT', problem} end
 
 local reorderPoint, reorderQuantity
 if ARGV[3] ~= '' then
-    reorderPoint, problem = wholeNumber(ARGV[3], 'reorder point', 0)
+    reorderPoint, problem = wholeNumber(ARGV[3], 'reorder point', '0', ARGV[7])
     if not reorderPoint then return {'INVALID_ARGUMENT', problem} end
 end
 if ARGV[4] ~= '' then
-    reorderQuantity, problem = wholeNumber(ARGV[4], 'reorder quantity', 1)
+    reorderQuantity, problem = wholeNumber(ARGV[4], 'reorder quantity', '1', ARGV[8])
     if not reorderQuantity then return {'INVALID_ARGUMENT', problem} end
 end
 
@@ -63,6 +56,8 @@ extension ScriptCall {
                 update.reorderPoint.map(String.init) ?? "",
                 update.reorderQuantity.map(String.init) ?? "",
                 String(defaultReorderQuantity),
+                String(NumberRanges.stock.upperBound), String(NumberRanges.reorderPoint.upperBound),
+                String(NumberRanges.reorderQuantity.upperBound),
             ]
         )
     }
