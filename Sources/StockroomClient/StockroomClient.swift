@@ -91,6 +91,16 @@ public final class StockroomClient: Sendable {
         return info
     }
 
+    /// Adds `delta` units to a SKU's stock, or removes them when negative, in one atomic step: no
+    /// read-then-write, so sales in between are never lost. Needs the admin role. Removing more than
+    /// there is fails with `INVALID_ARGUMENT` and changes nothing.
+    public func adjustStock(sku: String, by delta: Int64, timeout: Duration? = nil) async throws(StockroomClientError) -> StockInfo {
+        guard case .stockInfo(let info) = try await send(.stockAdjust(StockAdjust(sku: sku, delta: delta)), timeout: timeout) else {
+            throw StockroomClientError(.protocolViolation, "STOCK_ADJUST was not answered with STOCK_INFO")
+        }
+        return info
+    }
+
     /// Round-trips a PING on one connection.
     public func ping(timeout: Duration? = nil) async throws(StockroomClientError) {
         guard case .pong = try await send(.ping(ByteBuffer()), timeout: timeout) else {

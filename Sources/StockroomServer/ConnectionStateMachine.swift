@@ -101,12 +101,12 @@ struct ConnectionStateMachine {
             }
             state = .open(role: granted, inFlight: inFlight)
             return .reply(ResponseEnvelope(requestID: requestID, response: .authOK(granted)))
-        case .purchase, .stockGet, .stockSet:
+        case .purchase, .stockGet, .stockSet, .stockAdjust:
             guard let role else {
                 return fail(requestID, WireError(.unauthenticated, "authenticate with AUTH first"))
             }
-            if case .stockSet = envelope.request, role != .admin {
-                return fail(requestID, WireError(.forbidden, "STOCK_SET needs the admin role"))
+            if envelope.request.needsAdmin, role != .admin {
+                return fail(requestID, WireError(.forbidden, "\(envelope.request.opcode) needs the admin role"))
             }
             guard inFlight < maxInFlight else {
                 return fail(requestID, WireError(.overloaded, "more than \(maxInFlight) requests in flight"))
@@ -169,5 +169,15 @@ struct ConnectionStateMachine {
         guard wireError.code.closesConnection else { return .reply(envelope) }
         state = .closed
         return .replyAndClose(envelope)
+    }
+}
+
+extension Request {
+    /// Requests that change a SKU's settings or stock by hand: the ADMIN role's.
+    var needsAdmin: Bool {
+        switch self {
+        case .stockSet, .stockAdjust: true
+        case .hello, .auth, .ping, .purchase, .stockGet: false
+        }
     }
 }

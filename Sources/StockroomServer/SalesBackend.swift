@@ -40,6 +40,10 @@ struct SalesBackend: Sendable {
                 reorderQuantity: update.reorderQuantity.map(Int.init)
             )
             answer = store.setStock(change, on: redis).map { .stockInfo(StockInfo($0)) }
+        case .stockAdjust(let adjust):
+            // Beyond Int's range only on a 32-bit platform; the store's range check refuses it there too.
+            let delta = Int(exactly: adjust.delta) ?? .max
+            answer = store.adjustStock(of: adjust.sku, by: delta, on: redis).map { .stockInfo(StockInfo($0)) }
         case .hello, .auth, .ping:
             preconditionFailure("the connection state machine answers \(request.opcode) itself")
         }

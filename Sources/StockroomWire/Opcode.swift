@@ -21,12 +21,13 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let stockGet = Opcode(rawValue: 0x11)
     public static let stockInfo = Opcode(rawValue: 0x91)
     public static let stockSet = Opcode(rawValue: 0x12)
+    public static let stockAdjust = Opcode(rawValue: 0x13)
     public static let error = Opcode(rawValue: 0xFF)
 
     /// Every opcode defined by protocol version 1.
     public static let allKnown: [Opcode] = [
         .hello, .helloOK, .auth, .authOK, .ping, .pong,
-        .purchase, .purchaseResult, .stockGet, .stockInfo, .stockSet, .error,
+        .purchase, .purchaseResult, .stockGet, .stockInfo, .stockSet, .stockAdjust, .error,
     ]
 
     /// Whether this opcode lies in the request range (`0x00...0x7F`); says nothing about whether it is known.
@@ -48,6 +49,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .stockGet: "STOCK_GET"
         case .stockInfo: "STOCK_INFO"
         case .stockSet: "STOCK_SET"
+        case .stockAdjust: "STOCK_ADJUST"
         case .error: "ERROR"
         default: nil
         }

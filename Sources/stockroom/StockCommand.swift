@@ -1,12 +1,12 @@
 import ArgumentParser
 import StockroomClient
 
-/// `stockroom stock set|get`: the administrator's view of a SKU.
+/// `stockroom stock set|get|add|remove`: the administrator's view of a SKU.
 struct StockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stock",
-        abstract: "Set or read a SKU's stock and reorder settings.",
-        subcommands: [SetStock.self, GetStock.self]
+        abstract: "Set, change or read a SKU's stock and reorder settings.",
+        subcommands: [SetStock.self, GetStock.self, AddStock.self, RemoveStock.self]
     )
 
     struct SetStock: AsyncParsableCommand {
@@ -45,6 +45,55 @@ struct StockCommand: AsyncParsableCommand {
                 try await client.stock(of: sku)
             }
             print(info.keyValueLine)
+        }
+    }
+
+    /// `stock add SKU N`: N more units, atomically.
+    struct AddStock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Add units to a SKU's stock atomically (needs the admin role when tokens are on)."
+        )
+
+        @Argument(help: "The SKU.") var sku: String
+        @Argument(help: "Units to add, at least 1.") var units: Int64
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            guard units >= 1 else { throw ValidationError("the units to add must be at least 1") }
+        }
+
+        func run() async throws {
+            print(try await client.adjust(sku, by: units).keyValueLine)
+        }
+    }
+
+    /// `stock remove SKU N`: N fewer units, atomically; never below 0.
+    struct RemoveStock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove units from a SKU's stock atomically; removing more than there is changes nothing."
+        )
+
+        @Argument(help: "The SKU.") var sku: String
+        @Argument(help: "Units to remove, at least 1.") var units: Int64
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            guard units >= 1 else { throw ValidationError("the units to remove must be at least 1") }
+        }
+
+        func run() async throws {
+            print(try await client.adjust(sku, by: -units).keyValueLine)
+        }
+    }
+}
+
+extension ClientOptions {
+    /// STOCK_ADJUST through a client, for `stock add` and `stock remove`.
+    func adjust(_ sku: String, by delta: Int64) async throws -> StockInfo {
+        try await withClient { client throws(StockroomClientError) in
+            try await client.adjustStock(sku: sku, by: delta)
         }
     }
 }

@@ -97,6 +97,45 @@ final class StockLevelTests: XCTestCase {
         }
     }
 
+    /// An operator adds or removes units in one atomic step: concurrent adjustments and sales all
+    /// count, and removing more than there is changes nothing.
+    func testStockAdjustmentsAreAtomicAndNeverGoBelowZero() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "ADJ-1", stock: 500), on: redis).get()
+            let added = try await store.adjustStock(of: "ADJ-1", by: 10, on: redis).get()
+            XCTAssertEqual(added.stock, 510)
+
+            // 200 additions, 100 removals and 100 sales interleaved: none is lost.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<400 {
+                    group.addTask {
+                        switch n % 4 {
+                        case 0, 1: _ = try await store.adjustStock(of: "ADJ-1", by: 1, on: redis).get()
+                        case 2: _ = try await store.adjustStock(of: "ADJ-1", by: -1, on: redis).get()
+                        default:
+                            let sale = PurchaseOrder(sku: "ADJ-1", quantity: 1, purchaseID: "adj-\(n)", customer: "")
+                            _ = try await store.purchase(sale, on: redis).get()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let level = try await store.stockLevel(of: "ADJ-1", on: redis).get()
+            XCTAssertEqual(level.stock, 510 + 200 - 100 - 100)
+
+            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: -(level.stock + 1), on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: 0, on: redis).get())
+            await XCTAssertSalesError(
+                .invalidArgument, try await store.adjustStock(of: "ADJ-1", by: NumberRanges.stock.upperBound, on: redis).get()
+            )
+            await XCTAssertSalesError(.unknownSKU, try await store.adjustStock(of: "NOPE-1", by: 1, on: redis).get())
+            let unchanged = try await store.stockLevel(of: "ADJ-1", on: redis).get()
+            XCTAssertEqual(unchanged.stock, level.stock, "refusals change nothing")
+            let emptied = try await store.adjustStock(of: "ADJ-1", by: -level.stock, on: redis).get()
+            XCTAssertEqual(emptied.stock, 0)
+        }
+    }
+
     func testReadingAnUnknownSKUIsATypedError() async throws {
         try await withStore { store, redis in
             await XCTAssertSalesError(.unknownSKU, try await store.stockLevel(of: "NOPE", on: redis).get())

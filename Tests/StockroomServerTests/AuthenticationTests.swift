@@ -57,8 +57,16 @@ final class AuthenticationTests: XCTestCase {
             } catch let error as StockroomClientError {
                 XCTAssertEqual(error.serverCode, .forbidden)
             }
+            do {
+                _ = try await seller.adjustStock(sku: "SKU-1", by: 1000)
+                XCTFail("the sales role must not adjust stock")
+            } catch let error as StockroomClientError {
+                XCTAssertEqual(error.serverCode, .forbidden)
+            }
             let stockAfter = try await harness.stock(of: "SKU-1")
             XCTAssertEqual(stockAfter, 3)
+            let adjusted = try await admin.adjustStock(sku: "SKU-1", by: -2)
+            XCTAssertEqual(adjusted.stock, 1, "the admin role may")
             await admin.close()
             await seller.close()
         }

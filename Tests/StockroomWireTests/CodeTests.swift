@@ -8,7 +8,8 @@ final class CodeTests: XCTestCase {
             (.hello, 0x01, "HELLO"), (.helloOK, 0x81, "HELLO_OK"), (.auth, 0x02, "AUTH"), (.authOK, 0x82, "AUTH_OK"),
             (.ping, 0x03, "PING"), (.pong, 0x83, "PONG"), (.purchase, 0x10, "PURCHASE"),
             (.purchaseResult, 0x90, "PURCHASE_RESULT"), (.stockGet, 0x11, "STOCK_GET"),
-            (.stockInfo, 0x91, "STOCK_INFO"), (.stockSet, 0x12, "STOCK_SET"), (.error, 0xFF, "ERROR"),
+            (.stockInfo, 0x91, "STOCK_INFO"), (.stockSet, 0x12, "STOCK_SET"), (.stockAdjust, 0x13, "STOCK_ADJUST"),
+            (.error, 0xFF, "ERROR"),
         ]
         for (opcode, rawValue, name) in table {
             XCTAssertEqual(opcode.rawValue, rawValue)

@@ -12,7 +12,8 @@ import os
 import struct
 import sys
 
-REQUESTS = {0x01: "HELLO", 0x02: "AUTH", 0x03: "PING", 0x10: "PURCHASE", 0x11: "STOCK_GET", 0x12: "STOCK_SET"}
+REQUESTS = {0x01: "HELLO", 0x02: "AUTH", 0x03: "PING", 0x10: "PURCHASE", 0x11: "STOCK_GET", 0x12: "STOCK_SET",
+            0x13: "STOCK_ADJUST"}
 RESPONSES = {0x81: "HELLO_OK", 0x82: "AUTH_OK", 0x83: "PONG", 0x90: "PURCHASE_RESULT", 0x91: "STOCK_INFO",
              0xFF: "ERROR"}
 OPCODES = {name: code for code, name in {**REQUESTS, **RESPONSES}.items()}
@@ -92,6 +93,8 @@ def decode_payload(name, r):
         if present & 0x02:
             value["reorderQuantity"] = quantity
         return value
+    if name == "STOCK_ADJUST":
+        return {"sku": r.str16(), "delta": r.int("q")}
     if name == "HELLO_OK":
         return {"version": r.int("H"), "maxFrameLength": r.int("I"),
                 "authenticationRequired": bool(r.bits(0x01)), "serverName": r.str16()}
@@ -165,6 +168,8 @@ def encode(request_id, value):
         present = (0x01 if "reorderPoint" in value else 0) | (0x02 if "reorderQuantity" in value else 0)
         payload = str16(value["sku"]) + struct.pack(">qBqq", value["stock"], present, value.get("reorderPoint", 0),
                                                     value.get("reorderQuantity", 0))
+    elif name == "STOCK_ADJUST":
+        payload = str16(value["sku"]) + struct.pack(">q", value["delta"])
     elif name == "HELLO_OK":
         payload = struct.pack(">HIB", value["version"], value["maxFrameLength"],
                               1 if value["authenticationRequired"] else 0) + str16(value["serverName"])

@@ -10,6 +10,8 @@ public enum NumberRanges {
     public static let reorderPoint: ClosedRange<Int> = 0...1_000_000_000_000_000
     /// Units one factory order asks for.
     public static let reorderQuantity: ClosedRange<Int> = 1...1_000_000
+    /// One stock adjustment (STOCK_ADJUST, `stock add/remove`), either way; 0 is refused too.
+    public static let stockAdjustment: ClosedRange<Int> = -1_000_000_000_000_000...1_000_000_000_000_000
     /// What `--max-quantity` may be: the largest quantity one purchase may ask for.
     public static let maximumQuantity: ClosedRange<Int> = 1...1_000_000
 

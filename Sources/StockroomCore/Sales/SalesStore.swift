@@ -89,6 +89,21 @@ public struct SalesStore: Sendable {
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
+    /// Adds `delta` units to a SKU's stock (removes them when negative), atomically. Removing more than
+    /// there is, or a change of 0, is INVALID_ARGUMENT and changes nothing.
+    public func adjustStock(of sku: String, by delta: Int, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+        do {
+            try SKU.validate(sku)
+            try NumberRanges.check(delta, in: NumberRanges.stockAdjustment, "the change")
+            guard delta != 0 else { throw SalesError(.invalidArgument, "the change must not be 0") }
+        } catch {
+            return redis.eventLoop.makeFailedFuture(error)
+        }
+        return redis.run(.adjustStock(sku: sku, delta: delta, keys: keys))
+            .flatMapThrowing { reply in try ScriptReply(reply).stockLevel(sku: sku) }
+            .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
     private static func validate(purchaseID: String, customer: String) throws(SalesError) {
         guard (1...maximumPurchaseIDLength).contains(purchaseID.utf8.count) else {
             throw SalesError(.invalidArgument, "purchase id must be 1-\(maximumPurchaseIDLength) bytes")

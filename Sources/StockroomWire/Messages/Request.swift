@@ -24,6 +24,7 @@ public enum Request: Sendable, Hashable {
     case purchase(Purchase)
     case stockGet(sku: String)
     case stockSet(StockSet)
+    case stockAdjust(StockAdjust)
 
     public var opcode: Opcode {
         switch self {
@@ -33,6 +34,7 @@ public enum Request: Sendable, Hashable {
         case .purchase: .purchase
         case .stockGet: .stockGet
         case .stockSet: .stockSet
+        case .stockAdjust: .stockAdjust
         }
     }
 }
@@ -46,6 +48,7 @@ extension Request: WireMessage {
         case .purchase: self = .purchase(try Purchase(payload: &payload))
         case .stockGet: self = .stockGet(sku: try payload.readStr16("sku"))
         case .stockSet: self = .stockSet(try StockSet(payload: &payload))
+        case .stockAdjust: self = .stockAdjust(try StockAdjust(payload: &payload))
         default: throw WireError(.unknownOpcode, "\(opcode) is not a request")
         }
     }
@@ -58,6 +61,7 @@ extension Request: WireMessage {
         case .purchase(let purchase): purchase.writePayload(to: &buffer)
         case .stockGet(let sku): buffer.writeStr16(sku)
         case .stockSet(let stockSet): stockSet.writePayload(to: &buffer)
+        case .stockAdjust(let adjust): adjust.writePayload(to: &buffer)
         }
     }
 }

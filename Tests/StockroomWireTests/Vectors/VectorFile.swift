@@ -116,6 +116,8 @@ struct VectorValue: Codable {
     var reorderPoint: Int64?
     var reorderQuantity: Int64?
     var openOrder: String?
+    // STOCK_ADJUST
+    var delta: Int64?
     // ERROR
     var code: UInt16?
     var codeName: String?

@@ -16,6 +16,7 @@ extension VectorValue {
         "PURCHASE": (["sku", "quantity", "purchaseID", "customer"], []),
         "STOCK_GET": (["sku"], []),
         "STOCK_SET": (["sku", "stock"], ["reorderPoint", "reorderQuantity"]),
+        "STOCK_ADJUST": (["sku", "delta"], []),
         "HELLO_OK": (["version", "maxFrameLength", "authenticationRequired", "serverName"], []),
         "AUTH_OK": (["role"], []),
         "PONG": (["data"], []),
@@ -75,6 +76,8 @@ extension VectorValue {
                     reorderQuantity: self.reorderQuantity
                 )
             )
+        case "STOCK_ADJUST":
+            .stockAdjust(StockAdjust(sku: try field(self.sku, "sku"), delta: try field(self.delta, "delta")))
         default:
             throw VectorFixtureError(description: "\(self.opcode) is not a request")
         }
