@@ -142,7 +142,15 @@ private struct Assembly {
                     factory.callbackURL = configuration.resolvedCallbackURL
                     let client = FactoryClient(configuration: factory, logger: logger)
                     factoryClient = client
-                    handler = FactoryOrderHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis), client: client)
+                    let orders = FactoryOrders(keys: keys, redis: handlerRedis, deadline: factory.orderDeadline)
+                    handler = FactoryOrderHandler(orders: orders, client: client)
+                    // Orders past their deadline are asked again, then expire: the factory group's job too.
+                    services.append(
+                        OrderWatchdog(
+                            orders: orders, client: client, maximumAttempts: factory.orderAttempts,
+                            interval: min(max(factory.orderDeadline / 4, .milliseconds(100)), .seconds(5)), logger: logger
+                        )
+                    )
                 case .warehouse:
                     handler = WarehouseArrivalHandler(orders: FactoryOrders(keys: keys, redis: handlerRedis))
                 default:

@@ -1,4 +1,5 @@
 import Foundation
+import StockroomCore
 import StockroomRedis
 
 /// Where the legacy factory is, who we are to it, and how hard we may push it.
@@ -16,6 +17,11 @@ public struct FactoryConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// Calls in flight at once: the factory is slow and falls over when crowded.
     public var maxConcurrentCalls = 4
+    /// How long the factory gets to deliver an order after each request before it is asked again.
+    public var orderDeadline: Duration = FactoryOrders.defaultDeadline
+    /// Factory calls per order at most (the first included); after the last one's deadline, the order
+    /// expires and the SKU may order again.
+    public var orderAttempts = 3
     /// Calls started per second, over all concurrent callers of one client.
     public var maxCallsPerSecond: Double = 10
 

@@ -11,11 +11,17 @@ public struct FactoryMetrics: Sendable {
     /// Latency of every factory call, successful or not.
     let callLatency: Metrics.Timer
     let callsSucceeded: Counter
+    /// Orders past their deadline asked of the factory again.
+    let ordersRequestedAgain: Counter
+    /// Orders that ran out of attempts.
+    let ordersExpired: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         self.callLatency = Metrics.Timer(label: "stockroom_factory_call_duration", factory: factory)
         self.callsSucceeded = Counter(label: "stockroom_factory_calls_succeeded_total", factory: factory)
+        self.ordersRequestedAgain = Counter(label: "stockroom_orders_requested_again_total", factory: factory)
+        self.ordersExpired = Counter(label: "stockroom_orders_expired_total", factory: factory)
     }
 
     func recordCall(since start: ContinuousClock.Instant) {

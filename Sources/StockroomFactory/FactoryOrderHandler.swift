@@ -1,4 +1,3 @@
-import LegacyFactoryAPI
 import Logging
 import StockroomCore
 import StockroomPipeline
@@ -38,47 +37,8 @@ public struct FactoryOrderHandler: EntryHandler {
 
         // Before the first call: a callback can only be checked against a token recorded beforehand.
         let prepared = try await orders.prepare(event.order, quantity: event.reorderQuantity, partition: entry.partition)
-        let request = client.makeRequest(
-            sku: event.sku, quantity: prepared.quantity, order: event.order.description, token: prepared.token
+        try await FactoryOrdering(orders: orders, client: client).request(
+            event.order, quantity: prepared.quantity, token: prepared.token, partition: entry.partition, logger: logger
         )
-        let acknowledgement: FactoryAcknowledgement
-        do {
-            acknowledgement = try await client.placeOrder(request)
-        } catch {
-            await recordFailure(error, event: event, quantity: prepared.quantity, partition: entry.partition, logger: logger)
-            logger.warning(
-                "factory call failed; the order stays pending",
-                metadata: ["sr.error": "\(error)"]
-            )
-            throw error
-        }
-
-        let recorded = try await orders.recordAcknowledged(
-            event.order, quantity: prepared.quantity, factoryID: acknowledgement.id, partition: entry.partition
-        )
-        let (record, attempts) =
-            switch recorded {
-            case .requested(let attempts): ("REQUESTED", attempts)
-            case .alreadyDelivered(let attempts): ("ALREADY_DELIVERED", attempts)
-            }
-        logger.info(
-            "factory order placed",
-            metadata: [
-                "sr.factory.id": "\(acknowledgement.id)", "sr.quantity": "\(prepared.quantity)",
-                "sr.order.record": "\(record)", "sr.attempts": "\(attempts)",
-            ]
-        )
-    }
-
-    /// Best effort: the entry stays pending whether or not the failure could be written down.
-    private func recordFailure(_ failure: FactoryError, event: StockEmptyEvent, quantity: Int, partition: Int, logger: Logger) async {
-        do {
-            try await orders.recordFailure(
-                event.order, quantity: quantity, code: failure.code.description, message: failure.message,
-                partition: partition
-            )
-        } catch {
-            logger.warning("cannot record the failed factory call", metadata: ["sr.error": "\(error)"])
-        }
     }
 }

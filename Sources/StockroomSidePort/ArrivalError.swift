@@ -16,6 +16,8 @@ extension OpaqueErrorCode where Owner == ArrivalErrorDomain {
     public static var forbidden: Self { Self("FORBIDDEN") }
     /// The token is right but the quantity is not what we ordered: 409.
     public static var quantityMismatch: Self { Self("QUANTITY_MISMATCH") }
+    /// The order was cancelled or expired before the factory delivered it: 410.
+    public static var gone: Self { Self("GONE") }
     /// Redis could not take the arrival; the HTTP layer answers 503.
     public static var backendUnavailable: Self { Self("BACKEND_UNAVAILABLE") }
     public static var internalError: Self { Self("INTERNAL") }
@@ -28,6 +30,7 @@ extension OpaqueErrorCode where Owner == ArrivalErrorDomain {
         case .unknownOrder: self = .unknownOrder
         case .forbidden: self = .forbidden
         case .quantityMismatch: self = .quantityMismatch
+        case .gone: self = .gone
         }
     }
 }

@@ -74,6 +74,7 @@ public enum SidePort {
                 case .forbidden: status = .forbidden
                 case .unknownOrder: status = .notFound
                 case .quantityMismatch: status = .conflict
+                case .gone: status = .gone
                 case .backendUnavailable: status = .serviceUnavailable
                 default: status = .internalServerError
                 }

@@ -27,10 +27,14 @@ struct WorkerOptions: ParsableArguments {
     var factoryTimeout: Double?
     @Option(help: "Seconds between sweeps: dead letters, trimming, gauges (default: \(defaults.sweepInterval.secondsText)).")
     var sweepInterval: Double?
+    @Option(help: "Seconds the factory gets to deliver an order before it is asked again (default: \(defaults.factory.orderDeadline.secondsText)).")
+    var orderDeadline: Double?
+    @Option(help: "Factory calls per order at most; then the order expires and the SKU may order again (default: \(defaults.factory.orderAttempts)).")
+    var orderAttempts: Int?
 
     func validateWorkerOptions() throws {
-        let positives = [visibilityTimeout, factoryRate, factoryTimeout, sweepInterval].compactMap { $0 }
-        let counts = [maxDeliveries, consumers, factoryConcurrency].compactMap { $0 }
+        let positives = [visibilityTimeout, factoryRate, factoryTimeout, sweepInterval, orderDeadline].compactMap { $0 }
+        let counts = [maxDeliveries, consumers, factoryConcurrency, orderAttempts].compactMap { $0 }
         guard positives.allSatisfy({ $0 > 0 }), counts.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("worker timeouts, counts and rates must be positive")
         }
@@ -47,6 +51,8 @@ struct WorkerOptions: ParsableArguments {
         if let factoryRate { configuration.factory.maxCallsPerSecond = factoryRate }
         if let factoryTimeout { configuration.factory.requestTimeout = .seconds(factoryTimeout) }
         if let sweepInterval { configuration.sweepInterval = .seconds(sweepInterval) }
+        if let orderDeadline { configuration.factory.orderDeadline = .seconds(orderDeadline) }
+        if let orderAttempts { configuration.factory.orderAttempts = orderAttempts }
     }
 }
 

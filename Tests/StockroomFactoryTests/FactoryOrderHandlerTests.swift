@@ -70,7 +70,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
                         XCTAssertEqual(error.code, .rejected, "\(error)")
                     }
                     let record = try await env.orderRecord("FO-2@1")
-                    XCTAssertNil(record["status"], "not placed: the entry stays pending and is retried")
+                    XCTAssertEqual(record["status"], "open", "not placed: the entry stays pending and is retried")
                     XCTAssertEqual(record["attempts"], "\(attempt)")
                     XCTAssertEqual(record["last_error_code"], "REJECTED")
                     XCTAssertNotNil(record["last_error"])

@@ -76,7 +76,7 @@ final class WarehouseAndOpsTests: XCTestCase {
             let acknowledged = try await env.orders.recordAcknowledged(
                 OrderReference(sku: "WH-2", number: 1), quantity: 5, factoryID: "late-ack", partition: env.keys.partition(of: "WH-2")
             )
-            XCTAssertEqual(acknowledged, .alreadyDelivered(attempts: 1))
+            XCTAssertEqual(acknowledged, .alreadyClosed(status: "delivered", attempts: 1))
             let record = try await env.orderRecord("WH-2@1")
             XCTAssertEqual(record["status"], "delivered")
             XCTAssertEqual(record["factory_id"], "late-ack")

@@ -16,6 +16,7 @@
 /// stockroom:{p3}:audit:redrive                stream: who redrove what, when
 /// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
 /// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
+/// stockroom:{p3}:orders:due                   sorted set: open and requested orders by deadline (ms)
 /// stockroom:{p3}:ops:sku:<SKU>                 hash: the ops group's counters: sold, sales, stockouts, …
 /// stockroom:{p3}:ops:seen:<topic>:<entry id>   string: the ops group counted this topic entry (expires)
 /// ```
@@ -102,6 +103,10 @@ public struct KeySpace: Sendable, Hashable {
     public func opsSeenKey(topic: Topic, entryID: String, partition: Int) -> String {
         "\(tag(partition)):ops:seen:\(topic.rawValue):\(entryID)"
     }
+
+    /// The orders of a partition that are not closed yet, scored by their deadline (ms since 1970): when
+    /// one passes, the order is requested again or expires.
+    public func ordersDueKey(partition: Int) -> String { "\(tag(partition)):orders:due" }
 
     /// Our record of one factory order, by our own order reference (`SKU@n`).
     public func orderKey(_ order: String, partition: Int) -> String { "\(tag(partition)):order:\(order)" }

@@ -7,8 +7,14 @@ import StockroomRedis
 /// can also go straight to `delivered` when the callback overtakes the acknowledgement's record.
 public struct FactoryOrderRecord: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
+        /// Prepared (token and quantity fixed), the factory not yet acknowledging it.
+        case open
         case requested
         case delivered
+        /// Out of attempts: the SKU's open order was closed.
+        case expired
+        /// Closed by an operator.
+        case cancelled
     }
 
     public var order: String

@@ -1,3 +1,4 @@
+import Foundation
 import StockroomRedis
 
 /// The factory orders: their records, and the arrivals that raise stock and close them. Each change
@@ -7,8 +8,20 @@ public struct FactoryOrders: Sendable {
     public enum Acknowledged: Sendable, Hashable {
         /// The order is now `requested`; `attempts` counts every call made for it.
         case requested(attempts: Int)
-        /// Its delivery overtook the acknowledgement: the record stays `delivered`.
-        case alreadyDelivered(attempts: Int)
+        /// Its delivery overtook the acknowledgement, or it was cancelled or expired meanwhile: the
+        /// record keeps that `status`.
+        case alreadyClosed(status: String, attempts: Int)
+    }
+
+    /// What an order's deadline came to (``passDeadline(_:partition:maximumAttempts:)``).
+    public enum Deadline: Sendable, Hashable {
+        /// Delivered, cancelled or expired before: taken off the due set.
+        case closed
+        /// Ask the factory again, with the same reference, token and quantity.
+        case requestAgain(token: String, quantity: Int)
+        /// Out of attempts: the order expired and the SKU's open order closed; `reopened` is the order
+        /// opened in the same step when the stock is still at or below the reorder point.
+        case expired(reopened: OrderReference?)
     }
 
     /// What the side port did with one callback.
@@ -29,6 +42,8 @@ public struct FactoryOrders: Sendable {
         case forbidden = "FORBIDDEN"
         /// The token is right but the quantity is not what we ordered.
         case quantityMismatch = "QUANTITY_MISMATCH"
+        /// The order was cancelled or expired before this delivery.
+        case gone = "GONE"
     }
 
     /// What one arrival did.
@@ -43,10 +58,16 @@ public struct FactoryOrders: Sendable {
 
     public let keys: KeySpace
     public let redis: RedisConnection
+    /// How long the factory gets to deliver after each request before the order is requested again
+    /// or, out of attempts, expires.
+    public let deadline: Duration
 
-    public init(keys: KeySpace, redis: RedisConnection) {
+    public static let defaultDeadline: Duration = .seconds(600)
+
+    public init(keys: KeySpace, redis: RedisConnection, deadline: Duration = defaultDeadline) {
         self.keys = keys
         self.redis = redis
+        self.deadline = deadline
     }
 
     /// The record of `order`; nil when there is none.
@@ -59,7 +80,9 @@ public struct FactoryOrders: Sendable {
     /// Gives `order` its callback token and fixes its quantity, once: later calls get the same token
     /// and quantity back, so every factory call for the order carries the same callback URL.
     public func prepare(_ order: OrderReference, quantity: Int, partition: Int) async throws -> (token: String, quantity: Int) {
-        let call = ScriptCall.prepareOrder(order, quantity: quantity, token: Self.makeToken(), partition: partition, keys: keys)
+        let call = ScriptCall.prepareOrder(
+            order, quantity: quantity, token: Self.makeToken(), deadline: deadline, partition: partition, keys: keys
+        )
         let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
         guard answer.status == "PREPARED", let token = answer.string(0), let prepared = answer.integer(1) else {
             throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
@@ -76,10 +99,43 @@ public struct FactoryOrders: Sendable {
         }.joined()
     }
 
-    /// Whether the factory already took `order` (its record has a status).
+    /// Whether the factory already took `order`, or it is closed: only a new or `open` order (never
+    /// acknowledged) is worth a call from the stock-empty entry's handler.
     public func isPlaced(_ order: OrderReference, partition: Int) async throws -> Bool {
         let key = keys.orderKey(order.description, partition: partition)
-        return try await redis.send(["HGET", key, "status"]).get().string != nil
+        let status = try await redis.send(["HGET", key, "status"]).get().string
+        return status != nil && status != FactoryOrderRecord.Status.open.rawValue
+    }
+
+    /// The orders of `partition` whose deadline has passed, oldest first, at most `limit`.
+    public func due(partition: Int, limit: Int = 100) async throws -> [OrderReference] {
+        let reply = try await redis.send([
+            "ZRANGEBYSCORE", keys.ordersDueKey(partition: partition), "-inf", "(\(Self.nowMilliseconds())", "LIMIT", "0", String(limit),
+        ]).get()
+        return (reply.array ?? []).compactMap { $0.string.flatMap(OrderReference.init) }
+    }
+
+    /// Acts on a passed deadline of `order` in one step: requests again while attempts remain, else
+    /// expires it (and opens the next order if the SKU still needs one).
+    public func passDeadline(_ order: OrderReference, partition: Int, maximumAttempts: Int) async throws -> Deadline {
+        let call = ScriptCall.passOrderDeadline(
+            order, maximumAttempts: maximumAttempts, deadline: deadline, partition: partition, keys: keys
+        )
+        let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
+        switch answer.status {
+        case "CLOSED", "NOT_DUE": return .closed
+        case "REQUEST_AGAIN":
+            if let token = answer.string(0), let quantity = answer.integer(1) { return .requestAgain(token: token, quantity: quantity) }
+        case "EXPIRED":
+            return .expired(reopened: answer.string(0).flatMap(OrderReference.init))
+        default: break
+        }
+        throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
+    }
+
+    /// Our clock, for picking candidates only: the script checks each deadline against Redis's clock.
+    private static func nowMilliseconds() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000)
     }
 
     public func recordAcknowledged(
@@ -88,12 +144,14 @@ public struct FactoryOrders: Sendable {
         factoryID: String,
         partition: Int
     ) async throws -> Acknowledged {
-        let call = ScriptCall.recordOrderRequested(order, quantity: quantity, factoryID: factoryID, partition: partition, keys: keys)
+        let call = ScriptCall.recordOrderRequested(
+            order, quantity: quantity, factoryID: factoryID, deadline: deadline, partition: partition, keys: keys
+        )
         let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
         let attempts = answer.integer(0) ?? 0
         switch answer.status {
         case "REQUESTED": return .requested(attempts: attempts)
-        case "ALREADY_DELIVERED": return .alreadyDelivered(attempts: attempts)
+        case "ALREADY_CLOSED": return .alreadyClosed(status: answer.string(1) ?? "", attempts: attempts)
         default: throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
         }
     }
@@ -140,7 +198,7 @@ public struct FactoryOrders: Sendable {
             return .applied(stock: answer.integer(0) ?? 0, closedOpenOrder: answer.integer(1) == 1)
         case "ALREADY_APPLIED":
             return .alreadyApplied(stock: answer.integer(0) ?? 0)
-        case "UNKNOWN_SKU", "UNKNOWN_ORDER", "FORBIDDEN", "QUANTITY_MISMATCH":
+        case "UNKNOWN_SKU", "UNKNOWN_ORDER", "FORBIDDEN", "QUANTITY_MISMATCH", "GONE":
             return .refused(code: answer.status, message: answer.string(0) ?? answer.status)
         default:
             throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")

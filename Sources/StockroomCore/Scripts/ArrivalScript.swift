@@ -15,7 +15,8 @@ extension StockroomScripts {
 -- ARGV[4..] the entry's field/value pairs
 --
 -- Returns {'ACCEPTED', entry id}, {'ALREADY_APPLIED'} (a duplicate of a delivered order: nothing
--- appended), or a refusal that appends nothing: {'UNKNOWN_ORDER' | 'FORBIDDEN' | 'QUANTITY_MISMATCH', message}.
+-- appended), or a refusal that appends nothing: {'UNKNOWN_ORDER' | 'FORBIDDEN' | 'QUANTITY_MISMATCH' |
+-- 'GONE', message}; GONE for an order that was cancelled or expired before the factory delivered it.
 
 local refusal = refuseCallback(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]))
 if refusal then return refusal end
@@ -37,6 +38,7 @@ return {'ACCEPTED', redis.call('XADD', KEYS[2], '*', unpack(fields))}
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>       hash: stock, reorder_point, reorder_qty, open_order, order_seq
 -- KEYS[2] stockroom:{pN}:order:<SKU@n>   hash: our record of the order
+-- KEYS[3] stockroom:{pN}:orders:due      the order leaves it once delivered
 -- ARGV[1] SKU   ARGV[2] order reference SKU@n   ARGV[3] quantity delivered   ARGV[4] the callback's token
 -- ARGV[5] the stock-arrival entry id (kept for tracing)
 --
@@ -66,6 +68,7 @@ local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
 local stock = redis.call('HINCRBY', KEYS[1], 'stock', quantity)
 redis.call('HSET', KEYS[2], 'status', 'delivered', 'delivered_at', now,
     'delivered_qty', quantity, 'arrival_entry', ARGV[5])
+redis.call('ZREM', KEYS[3], ARGV[2])
 local cleared = 0
 if item[2] == ARGV[2] then
     -- The next stock-out may open a new order now.
@@ -95,6 +98,10 @@ local function refuseCallback(orderKey, order, token, quantity)
         return {'QUANTITY_MISMATCH', 'order ' .. order .. ' was for ' .. record[2] .. ', the callback says ' ..
             tostring(quantity)}
     end
+    local status = redis.call('HGET', orderKey, 'status')
+    if status == 'cancelled' or status == 'expired' then
+        return {'GONE', 'order ' .. order .. ' was ' .. status .. ' before this delivery'}
+    end
     return nil
 end
 
@@ -115,7 +122,10 @@ extension ScriptCall {
     public static func applyArrival(_ arrival: StockArrivalEvent, entryID: String, partition: Int, keys: KeySpace) -> ScriptCall {
         ScriptCall(
             StockroomScripts.applyArrival,
-            keys: [keys.skuKey(arrival.sku, partition: partition), keys.orderKey(arrival.order.description, partition: partition)],
+            keys: [
+                keys.skuKey(arrival.sku, partition: partition), keys.orderKey(arrival.order.description, partition: partition),
+                keys.ordersDueKey(partition: partition),
+            ],
             arguments: [arrival.sku, arrival.order.description, String(arrival.quantity), arrival.token, entryID]
         )
     }

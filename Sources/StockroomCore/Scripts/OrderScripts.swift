@@ -10,16 +10,24 @@ extension StockroomScripts {
         source: #"""
 -- Stockroom factory order: token and quantity, before the factory is called.
 --
--- KEYS[1] stockroom:{pN}:order:<SKU@n>
+-- KEYS[1] stockroom:{pN}:order:<SKU@n>   KEYS[2] stockroom:{pN}:orders:due
 -- ARGV[1] SKU   ARGV[2] quantity to order   ARGV[3] a fresh token (used only if the order has none)
+-- ARGV[4] order reference   ARGV[5] the order's deadline, ms from now
 --
--- Returns {'PREPARED', token, quantity}: the order's token and quantity, as first prepared.
+-- Returns {'PREPARED', token, quantity, status}: the order's token and quantity, as first prepared. A new
+-- order becomes `open`, with its deadline in the due set.
 
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 redis.call('HSETNX', KEYS[1], 'sku', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'quantity', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'token', ARGV[3])
-local order = redis.call('HMGET', KEYS[1], 'token', 'quantity')
-return {'PREPARED', order[1], tonumber(order[2])}
+if redis.call('HSETNX', KEYS[1], 'status', 'open') == 1 then
+    redis.call('HSET', KEYS[1], 'opened_at', now)
+    redis.call('ZADD', KEYS[2], 'NX', now + tonumber(ARGV[5]), ARGV[4])
+end
+local order = redis.call('HMGET', KEYS[1], 'token', 'quantity', 'status')
+return {'PREPARED', order[1], tonumber(order[2]), order[3]}
 """#
     )
 
@@ -33,20 +41,25 @@ return {'PREPARED', order[1], tonumber(order[2])}
 -- Stockroom factory order: the factory acknowledged it.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   hash: sku, quantity, status, factory_id, attempts, requested_at, …
--- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] the factory's id of the order
+-- KEYS[2] stockroom:{pN}:orders:due
+-- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] the factory's id of the order   ARGV[4] order reference
+-- ARGV[5] the order's deadline, ms from now
 --
--- Returns {'REQUESTED', attempts} or {'ALREADY_DELIVERED', attempts} (status left at delivered).
+-- Returns {'REQUESTED', attempts}, or {'ALREADY_CLOSED', attempts, status} when the order was delivered,
+-- cancelled or expired meanwhile (its status stays).
 
 local clock = redis.call('TIME')
-local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 
 local status = redis.call('HGET', KEYS[1], 'status')
 redis.call('HSET', KEYS[1], 'sku', ARGV[1], 'quantity', ARGV[2], 'factory_id', ARGV[3], 'requested_at', now)
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-if status == 'delivered' then
-    return {'ALREADY_DELIVERED', attempts}
+if status == 'delivered' or status == 'cancelled' or status == 'expired' then
+    return {'ALREADY_CLOSED', attempts, status}
 end
 redis.call('HSET', KEYS[1], 'status', 'requested')
+-- A new deadline from this request on: the factory gets its full time before we ask again.
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[4])
 return {'REQUESTED', attempts}
 """#
     )
@@ -74,12 +87,20 @@ return {'RECORDED', attempts}
 }
 
 extension ScriptCall {
-    /// ``StockroomScripts/prepareOrder``: `token` becomes `order`'s token unless it has one.
-    public static func prepareOrder(_ order: OrderReference, quantity: Int, token: String, partition: Int, keys: KeySpace) -> ScriptCall {
+    /// ``StockroomScripts/prepareOrder``: `token` becomes `order`'s token unless it has one; a new order
+    /// is due `deadline` from now.
+    public static func prepareOrder(
+        _ order: OrderReference,
+        quantity: Int,
+        token: String,
+        deadline: Duration,
+        partition: Int,
+        keys: KeySpace
+    ) -> ScriptCall {
         ScriptCall(
             StockroomScripts.prepareOrder,
-            keys: [keys.orderKey(order.description, partition: partition)],
-            arguments: [order.sku, String(quantity), token]
+            keys: [keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition)],
+            arguments: [order.sku, String(quantity), token, order.description, String(deadline.wholeMilliseconds)]
         )
     }
 
@@ -88,13 +109,14 @@ extension ScriptCall {
         _ order: OrderReference,
         quantity: Int,
         factoryID: String,
+        deadline: Duration,
         partition: Int,
         keys: KeySpace
     ) -> ScriptCall {
         ScriptCall(
             StockroomScripts.recordOrderRequested,
-            keys: [keys.orderKey(order.description, partition: partition)],
-            arguments: [order.sku, String(quantity), factoryID]
+            keys: [keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition)],
+            arguments: [order.sku, String(quantity), factoryID, order.description, String(deadline.wholeMilliseconds)]
         )
     }
 
