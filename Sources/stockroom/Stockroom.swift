@@ -8,7 +8,7 @@ struct Stockroom: AsyncParsableCommand {
         abstract: "Sells stock atomically in Redis and refuses cleanly when there is none.",
         subcommands: [
             ServeCommand.self, StockCommand.self, BuyCommand.self, PingCommand.self, DemoCommand.self,
-            FactorySimCommand.self, WorkerCommand.self, StatusCommand.self, DeadLetterCommand.self,
+            FactorySimCommand.self, WorkerCommand.self, StatusCommand.self, DeadLetterCommand.self, OrderCommand.self,
         ]
     )
 }

@@ -41,7 +41,7 @@ final class FactoryOrderHandlerTests: XCTestCase {
 
                 let typed = try await env.orders.record(of: OrderReference(sku: "FO-1", number: 1))
                 XCTAssertEqual(typed?.status, .requested)
-                XCTAssertEqual(typed?.isPlaced, true)
+                XCTAssertEqual(typed?.isOpen, true, "requested, not yet delivered")
             }
         }
     }

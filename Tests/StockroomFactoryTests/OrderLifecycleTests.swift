@@ -94,4 +94,54 @@ final class OrderLifecycleTests: XCTestCase {
             }
         }
     }
+
+    /// An operator's way out: cancel closes a waiting order (the SKU may order again; a late delivery is
+    /// refused), retry has the watchdog ask the factory again at once, list and show read the records.
+    func testOperatorsCancelAndRetryOrders() async throws {
+        try await withFactoryEnvironment { env in
+            let orders = FactoryOrders(keys: env.keys, redis: env.redis)  // the default 600 s deadline
+            let silent = FactorySimulator(configuration: simulatorConfiguration { $0.callbacks = false }, logger: testLogger())
+            try await withServices([silent]) {
+                let client = try await client(silent)
+                let handler = FactoryOrderHandler(orders: orders, client: client)
+                try await handler.handle(try await env.sellOut("OP-1", reorderQuantity: 4), context: testContext())
+                try await handler.handle(try await env.sellOut("OP-2", reorderQuantity: 4), context: testContext())
+                let first = OrderReference(sku: "OP-1", number: 1)
+                let second = OrderReference(sku: "OP-2", number: 1)
+
+                // Retry: due now, so the next pass asks again although the deadline is far away.
+                let watchdog = OrderWatchdog(orders: orders, client: client, maximumAttempts: 3, interval: .seconds(1), logger: testLogger())
+                let idle = try await watchdog.pass()
+                XCTAssertTrue(idle.requestedAgain.isEmpty, "nothing is due yet")
+                let scheduled = try await orders.retryNow(second)
+                XCTAssertNil(scheduled)
+                let retried = try await watchdog.pass()
+                XCTAssertEqual(retried.requestedAgain, [second])
+
+                // Cancel: closed for good, the SKU free to order again.
+                let cancelled = try await orders.cancel(first)
+                XCTAssertNil(cancelled)
+                let again = try await orders.cancel(first)
+                XCTAssertEqual(again, "cancelled", "only a waiting order can be cancelled")
+                let level = try await env.stock(of: "OP-1")
+                XCTAssertNil(level.openOrder)
+                let listed = try await orders.list(state: .cancelled)
+                XCTAssertEqual(listed.map(\.order), ["OP-1@1"])
+                let requested = try await orders.list(state: .requested, sku: "OP-2")
+                XCTAssertEqual(requested.map(\.attempts), [2])
+
+                let received = await silent.receivedOrders()
+                let placed = try XCTUnwrap(received.first)
+                let callback = try XCTUnwrap(URLComponents(string: placed.callbackURL))
+                let token = try XCTUnwrap(callback.queryItems?.first { $0.name == "token" }?.value)
+                let intake = ArrivalIntake(orders: orders, logger: testLogger())
+                do throws(ArrivalError) {
+                    _ = try await intake.receive(body: Array(placed.body), order: "OP-1@1", token: token, peer: "test")
+                    XCTFail("a delivery for a cancelled order must not be taken in")
+                } catch {
+                    XCTAssertEqual(error.code, .gone)
+                }
+            }
+        }
+    }
 }

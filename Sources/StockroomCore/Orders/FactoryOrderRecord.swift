@@ -2,9 +2,10 @@ import StockroomRedis
 
 /// Our record of one factory order, the hash at `KeySpace.orderKey(_:partition:)`.
 ///
-/// States: no `status` (not placed yet; `attempts` and `last_error` tell of failed calls) →
-/// `requested` (the factory acknowledged it) → `delivered` (its arrival raised the stock). An order
-/// can also go straight to `delivered` when the callback overtakes the acknowledgement's record.
+/// States: `open` (prepared; `attempts` and `last_error` tell of failed calls) → `requested` (the
+/// factory acknowledged it) → `delivered` (its arrival raised the stock), or `expired` (out of
+/// attempts) or `cancelled` (by an operator). An order can also go straight to `delivered` when the
+/// callback overtakes the acknowledgement's record.
 public struct FactoryOrderRecord: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         /// Prepared (token and quantity fixed), the factory not yet acknowledging it.
@@ -27,13 +28,17 @@ public struct FactoryOrderRecord: Sendable, Hashable {
     public var attempts: Int
     public var lastError: String?
     /// Milliseconds since 1970, Redis's clock.
+    public var openedAt: Int?
     public var requestedAt: Int?
     public var deliveredAt: Int?
     /// Arrivals for the order after the one that was applied.
     public var duplicateArrivals: Int
 
-    /// Whether the factory already took the order: calling it again would make a second batch.
-    public var isPlaced: Bool { status != nil }
+    /// Every field as stored, for an operator's `order show`.
+    public var fields: [String: String]
+
+    /// Still waiting for a delivery: open or requested.
+    public var isOpen: Bool { status == .open || status == .requested }
 
     public init(order: String, fields: [String: String]) {
         self.order = order
@@ -43,8 +48,10 @@ public struct FactoryOrderRecord: Sendable, Hashable {
         self.factoryID = fields["factory_id"]
         self.attempts = fields["attempts"].flatMap { Int($0) } ?? 0
         self.lastError = fields["last_error"]
+        self.openedAt = fields["opened_at"].flatMap { Int($0) }
         self.requestedAt = fields["requested_at"].flatMap { Int($0) }
         self.deliveredAt = fields["delivered_at"].flatMap { Int($0) }
         self.duplicateArrivals = fields["duplicate_arrivals"].flatMap { Int($0) } ?? 0
+        self.fields = fields
     }
 }

@@ -99,6 +99,52 @@ public struct FactoryOrders: Sendable {
         }.joined()
     }
 
+    /// Every order record, or those in `state` / of `sku`, oldest reference first. It scans the order
+    /// keys (an operator's tool, not a request path).
+    public func list(state: FactoryOrderRecord.Status? = nil, sku: String? = nil) async throws -> [FactoryOrderRecord] {
+        var records: [FactoryOrderRecord] = []
+        let partitions = sku.map { [keys.partition(of: $0)] } ?? Array(0..<keys.partitions)
+        for partition in partitions {
+            let pattern = keys.orderKey((sku ?? "*") + "@*", partition: partition)
+            let prefix = keys.orderKey("", partition: partition)
+            var cursor = "0"
+            repeat {
+                let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).get()
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
+                    throw RedisError(.protocolError, "SCAN answered \(reply)")
+                }
+                for key in parts[1].array?.compactMap(\.string) ?? [] {
+                    let fields = try await redis.send(["HGETALL", key]).get().fieldDictionary()
+                    let record = FactoryOrderRecord(order: String(key.dropFirst(prefix.count)), fields: fields)
+                    if state == nil || record.status == state { records.append(record) }
+                }
+                cursor = next
+            } while cursor != "0"
+        }
+        return records.sorted { ($0.sku ?? "", Self.number($0.order)) < ($1.sku ?? "", Self.number($1.order)) }
+    }
+
+    private static func number(_ order: String) -> Int { OrderReference(order)?.number ?? 0 }
+
+    /// Closes `order` if it is still open or requested; nil when it was, else its status (`""` for none).
+    public func cancel(_ order: OrderReference) async throws -> String? {
+        try await operatorAction(.cancelOrder(order, keys: keys), done: "CANCELLED")
+    }
+
+    /// Has the watchdog request `order` again at its next pass; nil when scheduled, else its status.
+    public func retryNow(_ order: OrderReference) async throws -> String? {
+        try await operatorAction(.retryOrderNow(order, keys: keys), done: "SCHEDULED")
+    }
+
+    private func operatorAction(_ call: ScriptCall, done: String) async throws -> String? {
+        let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
+        if answer.status == done { return nil }
+        guard answer.status == "NOT_OPEN" else {
+            throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
+        }
+        return answer.string(0) ?? ""
+    }
+
     /// Whether the factory already took `order`, or it is closed: only a new or `open` order (never
     /// acknowledged) is worth a call from the stock-empty entry's handler.
     public func isPlaced(_ order: OrderReference, partition: Int) async throws -> Bool {

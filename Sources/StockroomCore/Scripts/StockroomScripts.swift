@@ -10,7 +10,7 @@ import StockroomRedis
 public enum StockroomScripts {
     public static var all: [RedisScript] {
         [
-            purchase, setStock, adjustStock, prepareOrder, passOrderDeadline, recordOrderRequested, recordOrderFailure, takeInArrival, applyArrival, opsSale,
+            purchase, setStock, adjustStock, prepareOrder, passOrderDeadline, cancelOrder, retryOrderNow, recordOrderRequested, recordOrderFailure, takeInArrival, applyArrival, opsSale,
             opsStockEmpty,
         ]
     }

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import StockroomCore
+
+/// `stockroom order`: the factory orders, and an operator's way out of a stuck one.
+struct OrderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "order",
+        abstract: "List, show, cancel or retry factory orders.",
+        subcommands: [List.self, Show.self, Cancel.self, Retry.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One line per order: ref= sku= qty= state= attempts= age=."
+        )
+
+        @Option(help: "Only orders in this state: open, requested, delivered, expired or cancelled.") var state: String?
+        @Option(help: "Only the orders of this SKU.") var sku: String?
+        @OptionGroup var redisOptions: RedisOptions
+
+        func validate() throws {
+            if let state, FactoryOrderRecord.Status(rawValue: state) == nil {
+                throw ValidationError("--state is open, requested, delivered, expired or cancelled, not \(state)")
+            }
+        }
+
+        func run() async throws {
+            let records = try await withOperatorRedis(redisOptions) { redis, keys in
+                try await FactoryOrders(keys: keys, redis: redis).list(state: state.flatMap(FactoryOrderRecord.Status.init), sku: sku)
+            }
+            let now = Int(Date().timeIntervalSince1970 * 1000)
+            for record in records {
+                let age = (record.openedAt ?? record.requestedAt).map { "\(max(0, now - $0) / 1000)s" } ?? "-"
+                print(
+                    "ref=\(record.order) sku=\(record.sku ?? "-") qty=\(record.quantity.map(String.init) ?? "-") "
+                        + "state=\(record.status?.rawValue ?? "-") attempts=\(record.attempts) age=\(age)"
+                )
+            }
+            print("\(records.count) order(s)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything an order's record holds, one field a line.")
+
+        @Argument(help: "The order reference, SKU@n.") var reference: String
+        @OptionGroup var redisOptions: RedisOptions
+
+        func run() async throws {
+            let order = try OrderCommand.parse(reference)
+            let record = try await withOperatorRedis(redisOptions) { redis, keys in
+                try await FactoryOrders(keys: keys, redis: redis).record(of: order)
+            }
+            guard let record else { throw ValidationError("no order \(reference)") }
+            print("ref=\(record.order)")
+            for (name, value) in record.fields.sorted(by: { $0.key < $1.key }) { print("\(name)=\(value)") }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close an open or requested order: the SKU may order again; a late delivery for it is refused."
+        )
+
+        @Argument(help: "The order reference, SKU@n.") var reference: String
+        @OptionGroup var redisOptions: RedisOptions
+
+        func run() async throws {
+            let order = try OrderCommand.parse(reference)
+            let refusal = try await withOperatorRedis(redisOptions) { redis, keys in
+                try await FactoryOrders(keys: keys, redis: redis).cancel(order)
+            }
+            if let refusal { throw ValidationError("order \(reference) is \(refusal.isEmpty ? "unknown" : refusal): nothing to cancel") }
+            print("cancelled \(reference)")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the factory for an open or requested order again at the factory workers' next check."
+        )
+
+        @Argument(help: "The order reference, SKU@n.") var reference: String
+        @OptionGroup var redisOptions: RedisOptions
+
+        func run() async throws {
+            let order = try OrderCommand.parse(reference)
+            let refusal = try await withOperatorRedis(redisOptions) { redis, keys in
+                try await FactoryOrders(keys: keys, redis: redis).retryNow(order)
+            }
+            if let refusal { throw ValidationError("order \(reference) is \(refusal.isEmpty ? "unknown" : refusal): nothing to retry") }
+            print("retry scheduled for \(reference)")
+        }
+    }
+
+    static func parse(_ reference: String) throws -> OrderReference {
+        guard let order = OrderReference(reference) else { throw ValidationError("an order reference is SKU@n, got \(reference)") }
+        return order
+    }
+}
