@@ -52,7 +52,7 @@ struct OrderCommand: AsyncParsableCommand {
             let record = try await withOperatorRedis(redisOptions) { redis, keys in
                 try await FactoryOrders(keys: keys, redis: redis).record(of: order)
             }
-            guard let record else { throw ValidationError("no order \(reference)") }
+            guard let record else { throw OrderCommandError(description: "no order \(reference)") }
             print("ref=\(record.order)")
             for (name, value) in record.fields.sorted(by: { $0.key < $1.key }) { print("\(name)=\(value)") }
         }
@@ -63,16 +63,10 @@ struct OrderCommand: AsyncParsableCommand {
             abstract: "Close an open or requested order: the SKU may order again; a late delivery for it is refused."
         )
 
-        @Argument(help: "The order reference, SKU@n.") var reference: String
-        @OptionGroup var redisOptions: RedisOptions
+        @OptionGroup var action: OrderAction
 
         func run() async throws {
-            let order = try OrderCommand.parse(reference)
-            let refusal = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await FactoryOrders(keys: keys, redis: redis).cancel(order)
-            }
-            if let refusal { throw ValidationError("order \(reference) is \(refusal.isEmpty ? "unknown" : refusal): nothing to cancel") }
-            print("cancelled \(reference)")
+            try await action.perform(done: "cancelled") { orders, order in try await orders.cancel(order) }
         }
     }
 
@@ -81,16 +75,10 @@ struct OrderCommand: AsyncParsableCommand {
             abstract: "Ask the factory for an open or requested order again at the factory workers' next check."
         )
 
-        @Argument(help: "The order reference, SKU@n.") var reference: String
-        @OptionGroup var redisOptions: RedisOptions
+        @OptionGroup var action: OrderAction
 
         func run() async throws {
-            let order = try OrderCommand.parse(reference)
-            let refusal = try await withOperatorRedis(redisOptions) { redis, keys in
-                try await FactoryOrders(keys: keys, redis: redis).retryNow(order)
-            }
-            if let refusal { throw ValidationError("order \(reference) is \(refusal.isEmpty ? "unknown" : refusal): nothing to retry") }
-            print("retry scheduled for \(reference)")
+            try await action.perform(done: "retry scheduled for") { orders, order in try await orders.retryNow(order) }
         }
     }
 
@@ -98,4 +86,32 @@ struct OrderCommand: AsyncParsableCommand {
         guard let order = OrderReference(reference) else { throw ValidationError("an order reference is SKU@n, got \(reference)") }
         return order
     }
+}
+
+/// What `order cancel` and `order retry` take: an order reference, on the operator's Redis.
+struct OrderAction: ParsableArguments {
+    @Argument(help: "The order reference, SKU@n.") var reference: String
+    @OptionGroup var redisOptions: RedisOptions
+
+    /// Runs `change`, which answers nil when it acted and the order's status when the order was not
+    /// waiting; prints `<done> REF` or fails with that status.
+    func perform(
+        done: String,
+        _ change: @Sendable (FactoryOrders, OrderReference) async throws -> String?
+    ) async throws {
+        let order = try OrderCommand.parse(reference)
+        let refusal = try await withOperatorRedis(redisOptions) { redis, keys in
+            try await change(FactoryOrders(keys: keys, redis: redis), order)
+        }
+        if let refusal {
+            throw OrderCommandError(description: "order \(reference) is \(refusal.isEmpty ? "unknown" : refusal), not open or requested")
+        }
+        print("\(done) \(reference)")
+    }
+}
+
+/// An order command that could not act: printed as `Error: …`, exit status 1, without the usage text
+/// a mistyped flag earns.
+struct OrderCommandError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -55,16 +55,10 @@ struct StockCommand: AsyncParsableCommand {
             abstract: "Add units to a SKU's stock atomically (needs the admin role when tokens are on)."
         )
 
-        @Argument(help: "The SKU.") var sku: String
-        @Argument(help: "Units to add, at least 1.") var units: Int64
-        @OptionGroup var client: ClientOptions
-
-        func validate() throws {
-            guard units >= 1 else { throw ValidationError("the units to add must be at least 1") }
-        }
+        @OptionGroup var adjustment: StockAdjustment
 
         func run() async throws {
-            print(try await client.adjust(sku, by: units).keyValueLine)
+            try await adjustment.apply(sign: 1)
         }
     }
 
@@ -75,26 +69,30 @@ struct StockCommand: AsyncParsableCommand {
             abstract: "Remove units from a SKU's stock atomically; removing more than there is changes nothing."
         )
 
-        @Argument(help: "The SKU.") var sku: String
-        @Argument(help: "Units to remove, at least 1.") var units: Int64
-        @OptionGroup var client: ClientOptions
-
-        func validate() throws {
-            guard units >= 1 else { throw ValidationError("the units to remove must be at least 1") }
-        }
+        @OptionGroup var adjustment: StockAdjustment
 
         func run() async throws {
-            print(try await client.adjust(sku, by: -units).keyValueLine)
+            try await adjustment.apply(sign: -1)
         }
     }
 }
 
-extension ClientOptions {
-    /// STOCK_ADJUST through a client, for `stock add` and `stock remove`.
-    func adjust(_ sku: String, by delta: Int64) async throws -> StockInfo {
-        try await withClient { client throws(StockroomClientError) in
-            try await client.adjustStock(sku: sku, by: delta)
+/// What `stock add` and `stock remove` take: a SKU and a number of units, sent as STOCK_ADJUST.
+struct StockAdjustment: ParsableArguments {
+    @Argument(help: "The SKU.") var sku: String
+    @Argument(help: "Units, at least 1.") var units: Int64
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        guard units >= 1 else { throw ValidationError("the units must be at least 1") }
+    }
+
+    /// Adjusts by `sign × units` and prints the SKU's line, as `stock get` does.
+    func apply(sign: Int64) async throws {
+        let info = try await client.withClient { client throws(StockroomClientError) in
+            try await client.adjustStock(sku: sku, by: sign * units)
         }
+        print(info.keyValueLine)
     }
 }
 
