@@ -77,7 +77,7 @@ struct Consumer: Sendable {
     // MARK: Reading
 
     private func read() async throws -> [StreamEntry] {
-        let blockMilliseconds = max(configuration.block.milliseconds, 1)
+        let blockMilliseconds = max(configuration.block.wholeMilliseconds, 1)
         var command = [
             "XREADGROUP", "GROUP", group, name, "COUNT", String(configuration.batchSize),
             "BLOCK", String(blockMilliseconds), "STREAMS",

@@ -58,11 +58,3 @@ public struct ConsumerGroupConfiguration: Sendable, Hashable {
         DeliveryPolicy(self).backoff(deliveries: deliveries)
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down, for Redis arguments.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

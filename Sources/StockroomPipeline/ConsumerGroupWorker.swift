@@ -176,7 +176,7 @@ func connectRetrying(
             attempt += 1
             logger.warning(
                 "cannot connect to Redis; retrying",
-                metadata: ["sr.error": "\(error)", "sr.retry_in_ms": "\(delay.milliseconds)"]
+                metadata: ["sr.error": "\(error)", "sr.retry_in_ms": "\(delay.wholeMilliseconds)"]
             )
             try await Task.sleep(for: delay)
         }

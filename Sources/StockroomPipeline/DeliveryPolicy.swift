@@ -42,7 +42,7 @@ struct DeliveryPolicy: Sendable, Hashable {
     /// The `XPENDING … IDLE <minIdle> - + <count>` scan for candidates: nothing idle for less than the
     /// visibility timeout can be due, and a bounded page keeps one reclaim short.
     var reclaimScan: (minIdleMilliseconds: Int64, count: Int) {
-        (visibilityTimeout.milliseconds, min(max(batchSize * 4, 32), 200))
+        (visibilityTimeout.wholeMilliseconds, min(max(batchSize * 4, 32), 200))
     }
 
     /// What to do with one pending entry found while reclaiming.
@@ -66,11 +66,11 @@ struct DeliveryPolicy: Sendable, Hashable {
     /// - Returns: what the reclaim does with the entry.
     func reclaim(deliveries: Int, idleMilliseconds: Int64, claimedSoFar: Int) -> ReclaimAction {
         if isExhausted(deliveries: deliveries) {
-            let visibility = visibilityTimeout.milliseconds
+            let visibility = visibilityTimeout.wholeMilliseconds
             guard idleMilliseconds >= visibility else { return .wait }
             return .deadLetter(minDeliveries: maxDeliveries, minIdleMilliseconds: visibility)
         }
-        let required = backoff(deliveries: deliveries).milliseconds
+        let required = backoff(deliveries: deliveries).wholeMilliseconds
         guard idleMilliseconds >= required else { return .wait }
         guard claimedSoFar < batchSize else { return .batchFull }
         return .claim(minIdleMilliseconds: required)
@@ -157,7 +157,7 @@ struct DeliveryPolicy: Sendable, Hashable {
 
     func nextInBatch(isCancelled: Bool, isShuttingDown: Bool) -> BatchStep {
         if isCancelled { return .abandon }
-        if isShuttingDown { return .handBack(idleMilliseconds: maxBackoff.milliseconds) }
+        if isShuttingDown { return .handBack(idleMilliseconds: maxBackoff.wholeMilliseconds) }
         return .handle
     }
 }

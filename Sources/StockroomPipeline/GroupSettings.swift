@@ -33,9 +33,9 @@ struct GroupSettings: Sendable, Hashable {
     func record(for subscription: Subscription, keys: KeySpace, on redis: RedisConnection) async throws {
         _ = try await redis.send([
             "HSET", keys.groupSettingsKey(subscription),
-            "visibility_ms", String(visibilityTimeout.milliseconds),
+            "visibility_ms", String(visibilityTimeout.wholeMilliseconds),
             "max_deliveries", String(maxDeliveries),
-            "max_backoff_ms", String(maxBackoff.milliseconds),
+            "max_backoff_ms", String(maxBackoff.wholeMilliseconds),
         ]).get()
     }
 

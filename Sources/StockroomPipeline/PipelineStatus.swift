@@ -44,7 +44,7 @@ public struct StreamStatus: Sendable, Hashable, CustomStringConvertible {
         var line = "\(subscription.topic.rawValue)/\(subscription.group): length=\(length)"
         line += " lag=\(lagIfKnown.map(String.init) ?? "?") pending=\(pending)"
         if let oldestPendingAge {
-            line += " oldest_pending=\(oldestPendingAge.milliseconds)ms"
+            line += " oldest_pending=\(oldestPendingAge.wholeMilliseconds)ms"
         }
         line += " consumers=\(consumers) retry_lag=\(retryLag) retry_pending=\(retryPending) dead_letters=\(deadLetters)"
         if !groupExists { line += " (group missing)" }

@@ -123,7 +123,7 @@ public struct Sweeper: Service, Sendable {
         // The group's own settings, as its workers recorded them; this process's flags only when none did.
         let recorded = try await GroupSettings.recorded(for: subscription, keys: keys, on: redis)
         let configuration = recorded?.applied(to: ownConfiguration) ?? ownConfiguration
-        let visibility = configuration.visibilityTimeout.milliseconds
+        let visibility = configuration.visibilityTimeout.wholeMilliseconds
         let policy = DeliveryPolicy(configuration)
         var count = 0
         for stream in keys.groupStreams(subscription) {
@@ -164,7 +164,7 @@ public struct Sweeper: Service, Sendable {
 
     private func removeIdleConsumers(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
         let group = configuration.subscription.group
-        let retention = consumerRetention.milliseconds
+        let retention = consumerRetention.wholeMilliseconds
         var removed = 0
         for stream in keys.groupStreams(configuration.subscription) {
             let reply: RESPValue

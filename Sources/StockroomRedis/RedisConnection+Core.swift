@@ -232,7 +232,7 @@ extension RedisConnection {
                 let metadata: Logger.Metadata = [
                     "sr.redis.error": "\(error.message)",
                     "sr.redis.attempt": "\(attempt)",
-                    "sr.redis.delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                    "sr.redis.delay_ms": "\(delay.wholeMilliseconds)",
                 ]
                 if attempt == 0 || attempt == 1 {
                     self.logger.warning("Redis connection lost or refused; reconnecting", metadata: metadata)

@@ -85,7 +85,7 @@ final class DeliveryPolicyTests: XCTestCase {
 
     func testPendingEntryIsClaimedOnceIdleForItsBackoff() {
         for deliveries in 1..<policy.maxDeliveries {
-            let backoff = policy.backoff(deliveries: deliveries).milliseconds
+            let backoff = policy.backoff(deliveries: deliveries).wholeMilliseconds
             XCTAssertEqual(
                 policy.reclaim(deliveries: deliveries, idleMilliseconds: backoff - 1, claimedSoFar: 0), .wait,
                 "delivery \(deliveries), 1 ms early"
@@ -182,8 +182,8 @@ final class DeliveryPolicyTests: XCTestCase {
             }
             retries.append(retryAfter)
             XCTAssertEqual(
-                policy.reclaim(deliveries: deliveries, idleMilliseconds: retryAfter.milliseconds, claimedSoFar: 0),
-                .claim(minIdleMilliseconds: retryAfter.milliseconds)
+                policy.reclaim(deliveries: deliveries, idleMilliseconds: retryAfter.wholeMilliseconds, claimedSoFar: 0),
+                .claim(minIdleMilliseconds: retryAfter.wholeMilliseconds)
             )
             deliveries += 1
         }
@@ -240,7 +240,7 @@ final class DeliveryPolicyTests: XCTestCase {
         for deliveries in 1..<policy.maxDeliveries {
             XCTAssertEqual(
                 policy.reclaim(deliveries: deliveries, idleMilliseconds: idle, claimedSoFar: 0),
-                .claim(minIdleMilliseconds: policy.backoff(deliveries: deliveries).milliseconds),
+                .claim(minIdleMilliseconds: policy.backoff(deliveries: deliveries).wholeMilliseconds),
                 "delivery \(deliveries)"
             )
         }

@@ -24,11 +24,3 @@ public struct OrderReference: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(sku)@\(number)" }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down: what Redis scripts take.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
