@@ -271,19 +271,20 @@ struct Consumer: Sendable {
     ) async throws {
         let reply = try await retrying("dead-letter", logger: logger, metrics: context.metrics, attempts: 8) {
             let call = ScriptCall.deadLetter(
-                id, of: stream, group: group, reason: reason, error: error, minDeliveries: minDeliveries, minIdleMilliseconds: minIdle
+                id, of: stream, subscription: context.subscription, reason: reason, error: error, minDeliveries: minDeliveries,
+                minIdleMilliseconds: minIdle
             )
             return try await control.run(call).get()
         }
         let answer = try ScriptStatusReply(reply, script: "dead-letter")
-        let (status, values) = (answer.status, answer.values)
-        guard status == "DEAD" else { return }
+        guard answer.status == "DEAD" else { return }
         context.metrics.deadLettered(reason: reason).increment()
         logger.warning(
             "entry dead-lettered",
             metadata: [
                 "sr.stream": "\(stream.key)", "sr.entry": "\(id)", "sr.reason": "\(reason.rawValue)",
-                "sr.dead_letter": "\(values.first?.string ?? "?")", "sr.deliveries": "\(values.dropFirst().first?.int ?? 0)",
+                "sr.dead_letter": "\(answer.string(0) ?? "?")", "sr.deliveries": "\(answer.integer(1) ?? 0)",
+                "sr.effect": "\(answer.string(2) ?? "")",
             ]
         )
     }

@@ -28,6 +28,8 @@ public struct DeadLetter: Sendable, Hashable {
     public var deadAt: Int64?
     /// The entry was gone from its stream when it was dead-lettered, so `fields` is empty.
     public var entryMissing: Bool
+    /// What dead-lettering it did to the data model (its ``DeadLetterEffects``), e.g. `order A@3 failed`.
+    public var effect: String
     /// The original fields, as the handler saw them.
     public var fields: [String: String]
 
@@ -61,6 +63,7 @@ public struct DeadLetter: Sendable, Hashable {
         self.lastDeliveredAt = context["last_delivered_at"].flatMap { Int64($0) }
         self.deadAt = context["dead_at"].flatMap { Int64($0) }
         self.entryMissing = context["entry_missing"] == "1"
+        self.effect = context["effect"] ?? ""
         self.fields = fields
     }
 }
@@ -97,6 +100,8 @@ public struct RedriveReport: Sendable, Hashable {
     public var actor: String
     /// The dead letters it moved (or would move), as `p<partition>:<id>`.
     public var references: [String]
+    /// What moving each did (or would do) to the data model, by reference; none when nothing.
+    public var effects: [String: String]
     /// The audit records written, one per partition that had matches (none for a dry run).
     public var auditIDs: [String]
 
@@ -180,7 +185,7 @@ public struct DeadLetters: Sendable {
     ) async throws -> RedriveReport {
         var report = RedriveReport(
             action: action, subscription: subscription, filter: filter, dryRun: dryRun, actor: actor,
-            references: [], auditIDs: []
+            references: [], effects: [:], auditIDs: []
         )
         var idsByPartition: [Int: [String]] = [:]
         if case .ids(let ids) = filter {
@@ -211,12 +216,18 @@ public struct DeadLetters: Sendable {
             )
             let reply = try await redis.run(call).get()
             let answer = try ScriptStatusReply(reply, script: "move dead letters")
-        let (status, values) = (answer.status, answer.values)
-            guard status == "OK", values.count >= 2 else { throw StreamReplies.malformed("move dead letters", reply) }
-            if let audit = values.dropFirst().first?.string, !audit.isEmpty {
+            let outcomes = answer.values.dropFirst(2).compactMap(\.string)
+            guard answer.status == "OK", answer.values.count >= 2, outcomes.count % 2 == 0 else {
+                throw StreamReplies.malformed("move dead letters", reply)
+            }
+            if let audit = answer.string(1), !audit.isEmpty {
                 report.auditIDs.append(audit)
             }
-            report.references += values.dropFirst(2).compactMap(\.string).map { "p\(partition):\($0)" }
+            for index in stride(from: 0, to: outcomes.count, by: 2) {
+                let reference = "p\(partition):\(outcomes[index])"
+                report.references.append(reference)
+                if !outcomes[index + 1].isEmpty { report.effects[reference] = outcomes[index + 1] }
+            }
         }
         return report
     }

@@ -26,6 +26,8 @@ struct GroupStream: Sendable, Hashable {
     var kind: StreamKind
     var lastErrorKey: String
     var deadLetterKey: String
+    /// The key prefix of `partition` (`stockroom:{pN}`), for ``DeadLetterEffects``.
+    var partitionTag: String
 }
 
 extension KeySpace {
@@ -42,7 +44,8 @@ extension KeySpace {
                 partition: partition,
                 kind: kind,
                 lastErrorKey: lastErrorKey(topic, group: group, partition: partition),
-                deadLetterKey: deadLetterStream(topic, group: group, partition: partition)
+                deadLetterKey: deadLetterStream(topic, group: group, partition: partition),
+                partitionTag: tag(partition)
             )
         }
         return (0..<partitions).map { make($0, .topic) } + (0..<partitions).map { make($0, .retry) }

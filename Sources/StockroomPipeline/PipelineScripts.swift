@@ -5,7 +5,13 @@ import StockroomRedis
 /// stays inside one Redis Cluster slot, and each is one atomic step: no reader, acker or second
 /// copy of the same script can interleave with it.
 enum PipelineScripts {
-    static let all: [RedisScript] = [ack, recordFailure, deadLetter, heartbeat, retireConsumer, trim, moveDeadLetters]
+    static let all: [RedisScript] =
+        [ack, recordFailure, heartbeat, retireConsumer, trim]
+        + effectsKinds.flatMap { [deadLetter(with: $0), moveDeadLetters(with: $0)] }
+
+    /// The kinds of ``DeadLetterEffects`` Stockroom's subscriptions have: each has its own copy of the
+    /// two dead-letter scripts.
+    private static let effectsKinds = Array(Set(Subscription.all.map(\.deadLetterEffects) + [.none]))
 
     /// `redis` with the pipeline's scripts loaded at connect: the one place the runtime registers them.
     static func registered(in redis: RedisConfiguration) -> RedisConfiguration {
@@ -62,15 +68,23 @@ return {'RECORDED', pending[1][4]}
     )
 
     /// Moves one pending entry to the group's dead letters: XADD to the dead-letter stream, XACK the
-    /// source, forget its failure record. The source entry stays in its stream for the other groups.
-    static let deadLetter = RedisScript(
-        name: "pipeline-dead-letter",
-        source: #"""
+    /// source, forget its failure record, and the group's ``DeadLetterEffects``. The source entry stays
+    /// in its stream for the other groups.
+    static func deadLetter(with effects: DeadLetterEffects) -> RedisScript {
+        RedisScript(name: scriptName("pipeline-dead-letter", effects), source: effects.lua + deadLetterSource)
+    }
+
+    private static func scriptName(_ base: String, _ effects: DeadLetterEffects) -> String {
+        effects.name.isEmpty ? base : "\(base)+\(effects.name)"
+    }
+
+    private static let deadLetterSource = #"""
 -- KEYS[1] source stream   KEYS[2] dead-letter stream   KEYS[3] last-error hash
 -- ARGV[1] group   ARGV[2] entry id   ARGV[3] error field   ARGV[4] topic   ARGV[5] reason
 -- ARGV[6] error text ('' = the recorded last error)
 -- ARGV[7] least delivery count   ARGV[8] least idle ms (0 0: unconditional)
--- Returns {'DEAD', dead-letter id, deliveries}, {'NOT_PENDING'} when the entry is no longer pending
+-- ARGV[9] the partition's key prefix, for the effects
+-- Returns {'DEAD', dead-letter id, deliveries, effect}, {'NOT_PENDING'} when the entry is no longer pending
 -- (acknowledged, or dead-lettered by someone else: nothing is written twice), or
 -- {'NOT_DUE', deliveries, idle} when the conditions do not hold (nothing written).
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
@@ -100,7 +114,7 @@ end
 if lastError == '' then lastError = 'no error recorded (' .. ARGV[5] .. '): the consumer crashed or timed out' end
 
 local originalID, originalStream = ARGV[2], KEYS[1]
-local fields = {}
+local fields, byName = {}, {}
 local entries = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
 if #entries == 1 then
     local kv = entries[1][2]
@@ -113,10 +127,12 @@ if #entries == 1 then
         elseif string.sub(name, 1, 6) ~= 'retry.' then
             fields[#fields + 1] = name
             fields[#fields + 1] = value
+            byName[name] = value
         end
     end
 end
 local enqueued = string.match(originalID, '^(%d+)') or ''
+local effect = effects.dead_letter(byName, ARGV[9])
 
 local command = {'XADD', KEYS[2], '*',
     'dlq.original_id', originalID, 'dlq.original_stream', originalStream,
@@ -126,14 +142,13 @@ local command = {'XADD', KEYS[2], '*',
     'dlq.last_error', lastError, 'dlq.last_consumer', consumer,
     'dlq.enqueued_at', enqueued, 'dlq.first_failed_at', firstFailed,
     'dlq.last_delivered_at', string.format('%d', now - idle), 'dlq.dead_at', string.format('%d', now),
-    'dlq.entry_missing', (#entries == 0) and '1' or '0'}
+    'dlq.entry_missing', (#entries == 0) and '1' or '0', 'dlq.effect', effect}
 for i = 1, #fields do command[#command + 1] = fields[i] end
 local id = redis.call(unpack(command))
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[3])
-return {'DEAD', id, deliveries}
+return {'DEAD', id, deliveries, effect}
 """#
-    )
 
     /// Refreshes this consumer's claim on entries it still owns (`XCLAIM … 0 <ids> JUSTID`: resets
     /// the idle time, leaves the delivery count). Entries another consumer took meanwhile are not
@@ -242,20 +257,23 @@ return {'TRIMMED', trimmed, threshold}
 """#
     )
 
-    /// Redrives (back to the group's retry stream) or purges dead letters of one partition, with an
-    /// audit record, or only reports what it would do.
-    static let moveDeadLetters = RedisScript(
-        name: "pipeline-move-dead-letters",
-        source: #"""
+    /// Redrives (back to the group's retry stream) or purges dead letters of one partition, with the
+    /// group's ``DeadLetterEffects`` and an audit record, or only reports what it would do.
+    static func moveDeadLetters(with effects: DeadLetterEffects) -> RedisScript {
+        RedisScript(name: scriptName("pipeline-move-dead-letters", effects), source: effects.lua + moveDeadLettersSource)
+    }
+
+    private static let moveDeadLettersSource = #"""
 -- KEYS[1] dead-letter stream   KEYS[2] the group's retry stream   KEYS[3] audit stream
 -- ARGV[1] 'redrive' or 'purge'   ARGV[2] '1' for a dry run   ARGV[3] actor
 -- ARGV[4] filter: 'all', 'sku' or 'ids'   ARGV[5] filter as text for the audit record
 -- ARGV[6] topic   ARGV[7] group   ARGV[8] partition   ARGV[9] the SKU ('sku' filter)
--- ARGV[10..] dead-letter ids ('ids' filter)
+-- ARGV[10] the partition's key prefix, for the effects   ARGV[11..] dead-letter ids ('ids' filter)
 -- Redrive: XADD to the retry stream the original fields plus retry.original_id, retry.original_stream,
--- retry.dead_letter_id; XDEL the dead letter. Purge: XDEL only. Then one audit record (none for a
--- dry run or when nothing matched).
--- Returns {'OK', count, audit id or '', dead-letter ids…}.
+-- retry.dead_letter_id; XDEL the dead letter. Purge: XDEL only. Each with its effect on the data model
+-- (a dry run only says what it would be). Then one audit record (none for a dry run or when nothing
+-- matched) that lists the ids and the effects.
+-- Returns {'OK', count, audit id or '', then per dead letter: id, effect ('' for none)}.
 local action, dryRun, mode = ARGV[1], ARGV[2] == '1', ARGV[4]
 local matched = {}
 
@@ -269,7 +287,7 @@ end
 
 if mode == 'ids' then
     local seen = {}
-    for i = 10, #ARGV do
+    for i = 11, #ARGV do
         if not seen[ARGV[i]] then
             seen[ARGV[i]] = true
             local ok, entries = pcall(redis.call, 'XRANGE', KEYS[1], ARGV[i], ARGV[i])
@@ -288,13 +306,24 @@ else
     end
 end
 
-local ids = {}
-for _, entry in ipairs(matched) do ids[#ids + 1] = entry[1] end
-if dryRun or #matched == 0 then
-    local reply = {'OK', #matched, ''}
-    for _, id in ipairs(ids) do reply[#reply + 1] = id end
-    return reply
+local ids, outcomes, effectLines = {}, {}, {}
+for _, entry in ipairs(matched) do
+    ids[#ids + 1] = entry[1]
+    local byName, kv = {}, entry[2]
+    for i = 1, #kv, 2 do
+        if string.sub(kv[i], 1, 4) ~= 'dlq.' then byName[kv[i]] = kv[i + 1] end
+    end
+    local effect = effects[action](byName, ARGV[10], not dryRun)
+    outcomes[#outcomes + 1] = entry[1]
+    outcomes[#outcomes + 1] = effect
+    if effect ~= '' then effectLines[#effectLines + 1] = entry[1] .. ': ' .. effect end
 end
+local function reply(audit)
+    local answer = {'OK', #matched, audit}
+    for _, value in ipairs(outcomes) do answer[#answer + 1] = value end
+    return answer
+end
+if dryRun or #matched == 0 then return reply('') end
 
 for _, entry in ipairs(matched) do
     if action == 'redrive' then
@@ -323,16 +352,17 @@ end
 
 local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
-local listed = table.concat(ids, ' ', 1, math.min(#ids, 1000))
-if #ids > 1000 then listed = listed .. ' …' end
+-- At most 1000 of each in the record, so one purge of a huge backlog cannot make a huge entry.
+local function listed(values, separator)
+    local text = table.concat(values, separator, 1, math.min(#values, 1000))
+    if #values > 1000 then text = text .. separator .. '…' end
+    return text
+end
 local audit = redis.call('XADD', KEYS[3], '*', 'action', action, 'actor', ARGV[3], 'at', string.format('%d', now),
     'topic', ARGV[6], 'group', ARGV[7], 'partition', ARGV[8], 'filter', ARGV[5],
-    'count', #ids, 'ids', listed)
-local reply = {'OK', #matched, audit}
-for _, id in ipairs(ids) do reply[#reply + 1] = id end
-return reply
+    'count', #ids, 'ids', listed(ids, ' '), 'effects', listed(effectLines, '; '))
+return reply(audit)
 """#
-    )
 }
 
 // One typed call per script: each lays out the KEYS and ARGV its Lua above reads, so no call site
@@ -362,18 +392,18 @@ extension ScriptCall {
     static func deadLetter(
         _ id: String,
         of stream: GroupStream,
-        group: String,
+        subscription: Subscription,
         reason: DeadLetterReason,
         error: String,
         minDeliveries: Int = 0,
         minIdleMilliseconds: Int64 = 0
     ) -> ScriptCall {
         ScriptCall(
-            PipelineScripts.deadLetter,
+            PipelineScripts.deadLetter(with: subscription.deadLetterEffects),
             keys: [stream.key, stream.deadLetterKey, stream.lastErrorKey],
             arguments: [
-                group, id, stream.kind.errorField(id), stream.topic.rawValue, reason.rawValue, error,
-                String(minDeliveries), String(minIdleMilliseconds),
+                subscription.group, id, stream.kind.errorField(id), stream.topic.rawValue, reason.rawValue, error,
+                String(minDeliveries), String(minIdleMilliseconds), stream.partitionTag,
             ]
         )
     }
@@ -420,7 +450,7 @@ extension ScriptCall {
             }
         let topic = subscription.topic
         return ScriptCall(
-            PipelineScripts.moveDeadLetters,
+            PipelineScripts.moveDeadLetters(with: subscription.deadLetterEffects),
             keys: [
                 keys.deadLetterStream(topic, group: subscription.group, partition: partition),
                 keys.retryStream(topic, group: subscription.group, partition: partition),
@@ -428,7 +458,7 @@ extension ScriptCall {
             ],
             arguments: [
                 action.rawValue, dryRun ? "1" : "0", actor, mode, filter.description,
-                topic.rawValue, subscription.group, String(partition), sku,
+                topic.rawValue, subscription.group, String(partition), sku, keys.tag(partition),
             ] + ids
         )
     }

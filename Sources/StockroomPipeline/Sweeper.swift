@@ -139,11 +139,12 @@ public struct Sweeper: Service, Sendable {
                 }
                 for row in rows where policy.isExhausted(deliveries: row.deliveries) {
                     let call = ScriptCall.deadLetter(
-                        row.id, of: stream, group: subscription.group, reason: .maxDeliveries, error: "",
+                        row.id, of: stream, subscription: subscription, reason: .maxDeliveries, error: "",
                         minDeliveries: configuration.maxDeliveries, minIdleMilliseconds: visibility
                     )
                     let reply = try await redis.run(call).get()
-                    if try ScriptStatusReply(reply, script: "dead-letter").status == "DEAD" {
+                    let answer = try ScriptStatusReply(reply, script: "dead-letter")
+                    if answer.status == "DEAD" {
                         count += 1
                         PipelineMetrics(subscription).deadLetteredMaxDeliveries.increment()
                         logger.warning(
@@ -151,6 +152,7 @@ public struct Sweeper: Service, Sendable {
                             metadata: [
                                 "sr.stream": "\(stream.key)", "sr.group": "\(subscription.group)", "sr.entry": "\(row.id)",
                                 "sr.deliveries": "\(row.deliveries)", "sr.consumer": "\(row.consumer)",
+                                "sr.effect": "\(answer.string(2) ?? "")",
                             ]
                         )
                     }

@@ -51,7 +51,13 @@ struct DeadLetterCommand: AsyncParsableCommand {
             // Without --group, only the groups that had matches are reported.
             let shown = group == nil ? reports.filter { $0.count > 0 } : reports
             if shown.isEmpty { print("no dead letter matches \(filter)") }
-            for report in shown { print(report.summary) }
+            for report in shown {
+                print(report.summary)
+                // One line per dead letter that meant something to the data model, e.g. its order.
+                for reference in report.references {
+                    if let effect = report.effects[reference] { print("  \(reference): \(effect)") }
+                }
+            }
         }
 
         /// Who did it, for the audit trail.
@@ -99,7 +105,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
                       original: \(letter.originalStream) \(letter.originalID) (read from \(letter.sourceStream) \(letter.sourceID))
                       reason: \(letter.reason)  deliveries: \(letter.deliveries)  failures: \(letter.failures)
                       last error: \(letter.lastError)
-                      last consumer: \(letter.lastConsumer)
+                      last consumer: \(letter.lastConsumer)\(letter.effect.isEmpty ? "" : "\n  effect: \(letter.effect)")
                       enqueued_at: \(letter.enqueuedAt.map(String.init) ?? "-")  first_failed_at: \(letter.firstFailedAt.map(String.init) ?? "-")  last_delivered_at: \(letter.lastDeliveredAt.map(String.init) ?? "-")  dead_at: \(letter.deadAt.map(String.init) ?? "-")
                       fields: \(letter.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
                     """)

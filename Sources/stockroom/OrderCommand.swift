@@ -15,13 +15,13 @@ struct OrderCommand: AsyncParsableCommand {
             abstract: "One line per order: ref= sku= qty= state= attempts= age=."
         )
 
-        @Option(help: "Only orders in this state: open, requested, delivered, expired or cancelled.") var state: String?
+        @Option(help: "Only orders in this state: open, requested, failed, delivered, expired or cancelled.") var state: String?
         @Option(help: "Only the orders of this SKU.") var sku: String?
         @OptionGroup var redisOptions: RedisOptions
 
         func validate() throws {
             if let state, FactoryOrderRecord.Status(rawValue: state) == nil {
-                throw ValidationError("--state is open, requested, delivered, expired or cancelled, not \(state)")
+                throw ValidationError("--state is open, requested, failed, delivered, expired or cancelled, not \(state)")
             }
         }
 
@@ -60,13 +60,15 @@ struct OrderCommand: AsyncParsableCommand {
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Close an open or requested order: the SKU may order again; a late delivery for it is refused."
+            abstract: "Close an open, requested or failed order: the SKU may order again; a late delivery for it is refused."
         )
 
         @OptionGroup var action: OrderAction
 
         func run() async throws {
-            try await action.perform(done: "cancelled") { orders, order in try await orders.cancel(order) }
+            try await action.perform(done: "cancelled", actsOn: "open, requested or failed") { orders, order in
+                try await orders.cancel(order)
+            }
         }
     }
 
@@ -78,7 +80,9 @@ struct OrderCommand: AsyncParsableCommand {
         @OptionGroup var action: OrderAction
 
         func run() async throws {
-            try await action.perform(done: "retry scheduled for") { orders, order in try await orders.retryNow(order) }
+            try await action.perform(done: "retry scheduled for", actsOn: "open or requested") { orders, order in
+                try await orders.retryNow(order)
+            }
         }
     }
 
@@ -94,9 +98,10 @@ struct OrderAction: ParsableArguments {
     @OptionGroup var redisOptions: RedisOptions
 
     /// Runs `change`, which answers nil when it acted and the order's status when the order was not
-    /// waiting; prints `<done> REF` or fails with that status.
+    /// in a state it `actsOn`; prints `<done> REF` or fails with that status.
     func perform(
         done: String,
+        actsOn states: String,
         _ change: @Sendable (FactoryOrders, OrderReference) async throws -> String?
     ) async throws {
         let order = try OrderCommand.parse(reference)
@@ -104,7 +109,13 @@ struct OrderAction: ParsableArguments {
             try await change(FactoryOrders(keys: keys, redis: redis), order)
         }
         if let refusal {
-            throw OrderCommandError(description: "order \(reference) is \(refusal.isEmpty ? "unknown" : refusal), not open or requested")
+            // A failed order waits for an operator's decision on its dead letter, not for a retry.
+            let hint = refusal == FactoryOrderRecord.Status.failed.rawValue
+                ? ": its stock-empty entry is a dead letter; redrive it (stockroom dlq redrive --sku \(order.sku)) or cancel the order"
+                : ""
+            throw OrderCommandError(
+                description: "order \(reference) is \(refusal.isEmpty ? "unknown" : refusal), not \(states)\(hint)"
+            )
         }
         print("\(done) \(reference)")
     }

@@ -10,16 +10,20 @@ import StockroomRedis
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Print each topic/group: length, lag, pending, oldest pending age, consumers, dead letters."
+        abstract: "Print each topic/group (length, lag, pending, oldest pending age, consumers, dead letters), then the factory orders (waiting, overdue, transitions)."
     )
 
     @OptionGroup var redisOptions: RedisOptions
 
     func run() async throws {
-        let statuses = try await withOperatorRedis(redisOptions) { redis, keys in
-            try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all)
+        let (statuses, orders) = try await withOperatorRedis(redisOptions) { redis, keys in
+            (
+                try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all),
+                try await FactoryOrderSummary.read(keys: keys, redis: redis)
+            )
         }
         for status in statuses { print(status) }
+        print(orders)
     }
 }
 

@@ -78,6 +78,14 @@ final class OrderLifecycleTests: XCTestCase {
                     .filter { $0.fields["sku"] == "LC-2" }
                 XCTAssertEqual(events.map { $0.fields["order"] }, ["LC-2@1", "LC-2@2"])
                 XCTAssertEqual(events.last?.fields["reason"], "expired_order")
+                // `stockroom status` counts every transition; the reopened order is not prepared yet.
+                let summary = try await FactoryOrderSummary.read(keys: env.keys, redis: env.redis)
+                XCTAssertEqual(summary.transitions, ["opened": 1, "requested": 1, "requested_again": 1, "expired": 1])
+                XCTAssertEqual(summary.waiting, 0)
+                XCTAssertEqual(
+                    summary.description,
+                    "orders waiting=0 overdue=0 opened=1 requested=1 requested_again=1 delivered=0 expired=1 cancelled=0 failed=0 reopened=0"
+                )
 
                 // The expired order's late delivery changes nothing: 410 at the side port.
                 let callback = try XCTUnwrap(URLComponents(string: received[0].callbackURL))

@@ -166,9 +166,12 @@ final class DeadLetterTests: XCTestCase {
                     for connection in [pipeline.redis, other, pipeline.redis, other] {
                         group.addTask {
                             let reply = try await connection.evalScript(
-                                PipelineScripts.deadLetter,
+                                PipelineScripts.deadLetter(with: Subscription.factory.deadLetterEffects),
                                 keys: [stream, dlq, errors],
-                                arguments: ["factory", id, "stream:\(id)", "stock-empty", "max-deliveries", "test", "0", "0"]
+                                arguments: [
+                                    "factory", id, "stream:\(id)", "stock-empty", "max-deliveries", "test", "0", "0",
+                                    pipeline.keys.tag(partition),
+                                ]
                             ).get()
                             return reply.array?.first?.string ?? "\(reply)"
                         }

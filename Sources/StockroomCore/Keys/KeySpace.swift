@@ -108,6 +108,11 @@ public struct KeySpace: Sendable, Hashable {
     /// one passes, the order is requested again or expires.
     public func ordersDueKey(partition: Int) -> String { "\(tag(partition)):orders:due" }
 
+    /// How many orders of a partition took each transition (`opened`, `requested`, `requested_again`,
+    /// `delivered`, `expired`, `cancelled`, `failed`, `reopened`): a hash the order scripts count in, so
+    /// `stockroom status` shows the lifecycle without scanning every order.
+    public func orderTransitionsKey(partition: Int) -> String { "\(tag(partition)):orders:transitions" }
+
     /// Our record of one factory order, by our own order reference (`SKU@n`).
     public func orderKey(_ order: String, partition: Int) -> String { "\(tag(partition)):order:\(order)" }
 

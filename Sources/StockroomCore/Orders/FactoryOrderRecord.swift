@@ -4,8 +4,10 @@ import StockroomRedis
 ///
 /// States: `open` (prepared; `attempts` and `last_error` tell of failed calls) → `requested` (the
 /// factory acknowledged it) → `delivered` (its arrival raised the stock), or `expired` (out of
-/// attempts) or `cancelled` (by an operator). An order can also go straight to `delivered` when the
-/// callback overtakes the acknowledgement's record.
+/// attempts) or `cancelled` (by an operator, or by purging its dead letter). An order can also go
+/// straight to `delivered` when the callback overtakes the acknowledgement's record. An `open` order
+/// whose stock-empty entry became a dead letter is `failed` until an operator redrives the entry
+/// (`open` again) or purges it (`cancelled`); a failed order's delivery is still taken in.
 public struct FactoryOrderRecord: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         /// Prepared (token and quantity fixed), the factory not yet acknowledging it.
@@ -16,6 +18,8 @@ public struct FactoryOrderRecord: Sendable, Hashable {
         case expired
         /// Closed by an operator.
         case cancelled
+        /// Its stock-empty entry is a dead letter: waits for an operator (the watchdog leaves it).
+        case failed
     }
 
     public var order: String

@@ -8,8 +8,8 @@ public struct FactoryOrders: Sendable {
     public enum Acknowledged: Sendable, Hashable {
         /// The order is now `requested`; `attempts` counts every call made for it.
         case requested(attempts: Int)
-        /// Its delivery overtook the acknowledgement, or it was cancelled or expired meanwhile: the
-        /// record keeps that `status`.
+        /// Its delivery overtook the acknowledgement, or it was cancelled, expired or failed meanwhile:
+        /// the record keeps that `status`.
         case alreadyClosed(status: String, attempts: Int)
     }
 

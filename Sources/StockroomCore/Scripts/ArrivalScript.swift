@@ -39,6 +39,7 @@ return {'ACCEPTED', redis.call('XADD', KEYS[2], '*', unpack(fields))}
 -- KEYS[1] stockroom:{pN}:sku:<SKU>       hash: stock, reorder_point, reorder_qty, open_order, order_seq
 -- KEYS[2] stockroom:{pN}:order:<SKU@n>   hash: our record of the order
 -- KEYS[3] stockroom:{pN}:orders:due      the order leaves it once delivered
+-- KEYS[4] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] order reference SKU@n   ARGV[3] quantity delivered   ARGV[4] the callback's token
 -- ARGV[5] the stock-arrival entry id (kept for tracing)
 --
@@ -69,6 +70,7 @@ local stock = redis.call('HINCRBY', KEYS[1], 'stock', quantity)
 redis.call('HSET', KEYS[2], 'status', 'delivered', 'delivered_at', now,
     'delivered_qty', quantity, 'arrival_entry', ARGV[5])
 redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('HINCRBY', KEYS[4], 'delivered', 1)
 local cleared = 0
 if item[2] == ARGV[2] then
     -- The next stock-out may open a new order now.
@@ -124,7 +126,7 @@ extension ScriptCall {
             StockroomScripts.applyArrival,
             keys: [
                 keys.skuKey(arrival.sku, partition: partition), keys.orderKey(arrival.order.description, partition: partition),
-                keys.ordersDueKey(partition: partition),
+                keys.ordersDueKey(partition: partition), keys.orderTransitionsKey(partition: partition),
             ],
             arguments: [arrival.sku, arrival.order.description, String(arrival.quantity), arrival.token, entryID]
         )

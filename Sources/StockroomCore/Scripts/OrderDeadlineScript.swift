@@ -14,6 +14,7 @@ extension StockroomScripts {
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   KEYS[2] stockroom:{pN}:orders:due
 -- KEYS[3] stockroom:{pN}:sku:<SKU>       KEYS[4] stockroom:{pN}:stream:stock-empty
+-- KEYS[5] stockroom:{pN}:orders:transitions
 -- ARGV[1] order reference   ARGV[2] SKU   ARGV[3] most factory calls per order   ARGV[4] deadline, ms
 --
 -- Returns {'NOT_DUE'} (another process moved the deadline), {'CLOSED'} (delivered, cancelled or expired
@@ -35,11 +36,13 @@ end
 if (tonumber(order[2]) or 0) < tonumber(ARGV[3]) and order[3] then
     -- Claimed for one period, so that two sweeps do not both call the factory now.
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
+    redis.call('HINCRBY', KEYS[5], 'requested_again', 1)
     return {'REQUEST_AGAIN', order[3], tonumber(order[4])}
 end
 
 redis.call('HSET', KEYS[1], 'status', 'expired', 'expired_at', now)
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HINCRBY', KEYS[5], 'expired', 1)
 local item = redis.call('HMGET', KEYS[3], 'stock', 'reorder_point', 'reorder_qty', 'open_order')
 if item[4] ~= ARGV[1] then return {'EXPIRED', ''} end
 redis.call('HSET', KEYS[3], 'open_order', '')
@@ -68,6 +71,7 @@ extension ScriptCall {
             keys: [
                 keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition),
                 keys.skuKey(order.sku, partition: partition), keys.stream(.stockEmpty, partition: partition),
+                keys.orderTransitionsKey(partition: partition),
             ],
             arguments: [order.description, order.sku, String(maximumAttempts), String(deadline.wholeMilliseconds)]
         )

@@ -11,6 +11,7 @@ extension StockroomScripts {
 -- Stockroom factory order: token and quantity, before the factory is called.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   KEYS[2] stockroom:{pN}:orders:due
+-- KEYS[3] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] quantity to order   ARGV[3] a fresh token (used only if the order has none)
 -- ARGV[4] order reference   ARGV[5] the order's deadline, ms from now
 --
@@ -25,6 +26,7 @@ redis.call('HSETNX', KEYS[1], 'token', ARGV[3])
 if redis.call('HSETNX', KEYS[1], 'status', 'open') == 1 then
     redis.call('HSET', KEYS[1], 'opened_at', now)
     redis.call('ZADD', KEYS[2], 'NX', now + tonumber(ARGV[5]), ARGV[4])
+    redis.call('HINCRBY', KEYS[3], 'opened', 1)
 end
 local order = redis.call('HMGET', KEYS[1], 'token', 'quantity', 'status')
 return {'PREPARED', order[1], tonumber(order[2]), order[3]}
@@ -41,12 +43,13 @@ return {'PREPARED', order[1], tonumber(order[2]), order[3]}
 -- Stockroom factory order: the factory acknowledged it.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   hash: sku, quantity, status, factory_id, attempts, requested_at, …
--- KEYS[2] stockroom:{pN}:orders:due
+-- KEYS[2] stockroom:{pN}:orders:due   KEYS[3] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] the factory's id of the order   ARGV[4] order reference
 -- ARGV[5] the order's deadline, ms from now
 --
 -- Returns {'REQUESTED', attempts}, or {'ALREADY_CLOSED', attempts, status} when the order was delivered,
--- cancelled or expired meanwhile (its status stays).
+-- cancelled or expired meanwhile, or failed (its entry dead-lettered while the call was under way): its
+-- status stays, and a failed order's delivery is still taken in.
 
 local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
@@ -54,9 +57,10 @@ local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local status = redis.call('HGET', KEYS[1], 'status')
 redis.call('HSET', KEYS[1], 'sku', ARGV[1], 'quantity', ARGV[2], 'factory_id', ARGV[3], 'requested_at', now)
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-if status == 'delivered' or status == 'cancelled' or status == 'expired' then
+if status == 'delivered' or status == 'cancelled' or status == 'expired' or status == 'failed' then
     return {'ALREADY_CLOSED', attempts, status}
 end
+if status ~= 'requested' then redis.call('HINCRBY', KEYS[3], 'requested', 1) end
 redis.call('HSET', KEYS[1], 'status', 'requested')
 -- A new deadline from this request on: the factory gets its full time before we ask again.
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[4])
@@ -99,7 +103,10 @@ extension ScriptCall {
     ) -> ScriptCall {
         ScriptCall(
             StockroomScripts.prepareOrder,
-            keys: [keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition)],
+            keys: [
+                keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition),
+                keys.orderTransitionsKey(partition: partition),
+            ],
             arguments: [order.sku, String(quantity), token, order.description, String(deadline.wholeMilliseconds)]
         )
     }
@@ -115,7 +122,10 @@ extension ScriptCall {
     ) -> ScriptCall {
         ScriptCall(
             StockroomScripts.recordOrderRequested,
-            keys: [keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition)],
+            keys: [
+                keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition),
+                keys.orderTransitionsKey(partition: partition),
+            ],
             arguments: [order.sku, String(quantity), factoryID, order.description, String(deadline.wholeMilliseconds)]
         )
     }
