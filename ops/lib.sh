@@ -30,10 +30,28 @@ free_port() {
 start_redis() {
   OPS_REDIS_PORT=$(free_port)
   OPS_REDIS_DIR=$(mktemp -d /tmp/stockroom-redis.XXXXXX)
+  OPS_REDIS_ARGS=("$@")
+  OPS_REDIS_URL="redis://127.0.0.1:$OPS_REDIS_PORT"
+  launch_redis
+}
+
+# Starts the private redis-server again on the same port, directory and options (after a crash: with
+# an append-only file it loads what was acknowledged).
+restart_redis() { launch_redis; }
+
+# kill -9 of the private redis-server: no shutdown save, no goodbye to its clients.
+kill_redis_hard() {
+  local pid
+  pid=$(cat "$OPS_REDIS_DIR/redis.pid" 2>/dev/null) || return 0
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$OPS_REDIS_DIR/redis.pid"
+}
+
+launch_redis() {
   redis-server --port "$OPS_REDIS_PORT" --bind 127.0.0.1 --dir "$OPS_REDIS_DIR" \
     --save "" --appendonly no --daemonize yes --pidfile "$OPS_REDIS_DIR/redis.pid" \
-    --logfile "$OPS_REDIS_DIR/redis.log" "$@" >/dev/null
-  OPS_REDIS_URL="redis://127.0.0.1:$OPS_REDIS_PORT"
+    --logfile "$OPS_REDIS_DIR/redis.log" "${OPS_REDIS_ARGS[@]}" >/dev/null
   for _ in $(seq 1 100); do
     redis-cli -p "$OPS_REDIS_PORT" ping >/dev/null 2>&1 && return 0
     sleep 0.1

@@ -8,12 +8,23 @@ import StockroomClient
 import StockroomCore
 import StockroomRedis
 
-/// `stockroom-bench`: purchase throughput and latency through a Stockroom server, measured as a ratio
-/// against redis-benchmark running the same purchase script directly on the same Redis, in one run.
+/// `stockroom-bench`: load for a Stockroom server. `throughput` (the default) measures purchases/s;
+/// `shoppers` keeps buying through crashes and keeps a ledger of what was sold.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stockroom-bench",
+        abstract: "Load for a Stockroom server: throughput (default) or shoppers.",
+        subcommands: [ThroughputCommand.self, ShoppersCommand.self],
+        defaultSubcommand: ThroughputCommand.self
+    )
+}
+
+/// `stockroom-bench throughput`: purchase throughput and latency through a Stockroom server, measured as
+/// a ratio against redis-benchmark running the same purchase script directly on the same Redis, in one run.
+struct ThroughputCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "throughput",
         abstract: "Measure purchases/s through the server against EVALSHA straight to Redis."
     )
 
@@ -32,9 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parts = server.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
-        let host = String(parts[0])
+        let (host, port) = try hostAndPort(server)
         let skuNames = (0..<skus).map { "BENCH-\($0)" }
 
         // Stock large enough that every purchase sells: the sale is the path with the most work.
@@ -120,4 +129,11 @@ struct ResultRow {
         String(format: "%-10@ %11d %9d %11.0f %8.3f %8.3f", name as NSString, connections, pipeline,
                requestsPerSecond, p50Milliseconds, p99Milliseconds)
     }
+}
+
+/// `HOST:PORT` → (host, port).
+func hostAndPort(_ server: String) throws -> (String, Int) {
+    let parts = server.split(separator: ":")
+    guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
+    return (String(parts[0]), port)
 }
