@@ -1,4 +1,5 @@
 import Metrics
+import StockroomCore
 
 /// The factory client's metrics, made once from one factory.
 ///
@@ -26,6 +27,19 @@ public struct FactoryMetrics: Sendable {
 
     func recordCall(since start: ContinuousClock.Instant) {
         callLatency.record(duration: ContinuousClock.now - start)
+    }
+
+    /// The orders at a glance, as the watchdog last read them: `stockroom_orders_waiting`,
+    /// `stockroom_orders_overdue` and `stockroom_order_transitions{transition}`. Gauges, because Redis
+    /// keeps the counts (every process and every operator command counts into the same hash): each
+    /// reading replaces the last. Alert on `stockroom_orders_overdue` staying above 0.
+    func record(_ summary: FactoryOrderSummary) {
+        Gauge(label: "stockroom_orders_waiting", factory: factory).record(summary.waiting)
+        Gauge(label: "stockroom_orders_overdue", factory: factory).record(summary.overdue)
+        for name in FactoryOrderSummary.transitionNames {
+            Gauge(label: "stockroom_order_transitions", dimensions: [("transition", name)], factory: factory)
+                .record(summary.transitions[name] ?? 0)
+        }
     }
 
     /// Factory call failures by kind (`timeout`, `overloaded`, …).

@@ -58,7 +58,7 @@ public struct OrderWatchdog: Service {
         }
     }
 
-    /// Acts once on every order whose deadline has passed.
+    /// Acts once on every order whose deadline has passed, then records the orders' gauges.
     public func pass() async throws -> Report {
         var report = Report()
         let ordering = FactoryOrdering(orders: orders, client: client)
@@ -85,6 +85,12 @@ public struct OrderWatchdog: Service {
                     )
                 }
             }
+        }
+        do {
+            metrics.record(try await FactoryOrderSummary.read(keys: orders.keys, redis: orders.redis))
+        } catch {
+            // The deadlines above were acted on; only the gauges wait for the next pass.
+            logger.warning("order gauges not updated", metadata: ["sr.error": "\(error)"])
         }
         return report
     }

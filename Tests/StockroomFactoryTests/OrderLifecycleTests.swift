@@ -1,5 +1,6 @@
 import Foundation
 import LegacyFactoryAPI
+import Prometheus
 import StockroomCore
 import StockroomFactory
 import StockroomFactorySimulator
@@ -56,7 +57,11 @@ final class OrderLifecycleTests: XCTestCase {
             try await withServices([silent]) {
                 let client = try await client(silent)
                 try await FactoryOrderHandler(orders: orders, client: client).handle(entry, context: testContext())
-                let watchdog = OrderWatchdog(orders: orders, client: client, maximumAttempts: 2, interval: .seconds(1), logger: testLogger())
+                let registry = PrometheusCollectorRegistry()
+                let watchdog = OrderWatchdog(
+                    orders: orders, client: client, maximumAttempts: 2, interval: .seconds(1),
+                    metrics: FactoryMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: testLogger()
+                )
                 var requestedAgain: [OrderReference] = []
                 let expiry = try await eventually("the order ran out of attempts") {
                     let report = try await watchdog.pass()
@@ -86,6 +91,13 @@ final class OrderLifecycleTests: XCTestCase {
                     summary.description,
                     "orders waiting=0 overdue=0 opened=1 requested=1 requested_again=1 delivered=0 expired=1 cancelled=0 failed=0 reopened=0"
                 )
+                // The watchdog's pass turned the same counts into gauges.
+                var exposition: [UInt8] = []
+                registry.emit(into: &exposition)
+                let metrics = String(decoding: exposition, as: UTF8.self)
+                for line in ["stockroom_order_transitions{transition=\"expired\"} 1", "stockroom_orders_waiting 0", "stockroom_orders_expired_total 1"] {
+                    XCTAssertTrue(metrics.contains(line), "\(line) missing from:\n\(metrics)")
+                }
 
                 // The expired order's late delivery changes nothing: 410 at the side port.
                 let callback = try XCTUnwrap(URLComponents(string: received[0].callbackURL))
