@@ -49,6 +49,9 @@ struct ConnectionStateMachine {
             return .none
         case .awaitingHello where frame.opcode != .hello:
             return fail(frame.requestID, WireError(.helloRequired, "the first frame must be HELLO"))
+        case .open(role: nil, _) where ![.hello, .auth, .ping].contains(frame.opcode):
+            // Refused before its payload is decoded: an unauthenticated peer costs no decoding work.
+            return fail(frame.requestID, WireError(.unauthenticated, "authenticate with AUTH first"))
         default:
             break
         }
@@ -150,6 +153,44 @@ struct ConnectionStateMachine {
         case .draining, .closed:
             return .none
         }
+    }
+
+    /// Whether the connection may send requests: HELLO done, and AUTH when the server requires it.
+    var isAuthenticated: Bool {
+        switch state {
+        case .open(let role, _): role != nil
+        case .draining: true
+        case .awaitingHello, .closed: false
+        }
+    }
+
+    /// Requests started and not yet answered.
+    var inFlight: Int {
+        switch state {
+        case .open(_, let inFlight), .draining(let inFlight): inFlight
+        case .awaitingHello, .closed: 0
+        }
+    }
+
+    /// The connection overstayed one of its deadlines (``ConnectionDeadlines``): tell the peer why,
+    /// with request id 0, and close. An idle connection is closed without a word, as Redis does.
+    mutating func deadlinePassed(_ expiry: ConnectionDeadlines.Expiry) -> Action {
+        guard case .closed = state else {
+            state = .closed
+            let error: WireError
+            switch expiry {
+            case .handshake(let limit):
+                error = credentials.authenticationRequired
+                    ? WireError(.unauthenticated, "no HELLO and AUTH within \(limit)")
+                    : WireError(.helloRequired, "no HELLO within \(limit)")
+            case .frame(let limit):
+                error = WireError(.badFrame, "a frame was not complete within \(limit)")
+            case .idle:
+                return .close
+            }
+            return .replyAndClose(ResponseEnvelope(requestID: 0, response: .error(error)))
+        }
+        return .none
     }
 
     /// The frame decoder gave up on the byte stream: answer with request id 0 and close, whatever

@@ -35,17 +35,27 @@ public final class SalesServer: Sendable {
         let quiescing = ServerQuiescingHelper(group: group)
         let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .server) }
         let metrics = SalesMetrics()
+        let limits = configuration.limits
+        let admission = ConnectionAdmission(maxConnections: limits.maxConnections, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Out of file descriptors, accept fails at once again: back off instead of spinning a core.
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark, value: .init(low: limits.lowWaterMark, high: limits.highWaterMark)
+            )
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                guard admission.admit(channel) else {
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop), metrics: metrics)
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
@@ -53,12 +63,13 @@ public final class SalesServer: Sendable {
                     if let tlsContext {
                         try sync.addHandler(OpenSSLHandler.server(context: tlsContext))
                     }
-                    try sync.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxFrameLength: configuration.maxFrameLength))
-                    )
+                    let reading = FrameReading(maxFrameLength: configuration.maxFrameLength)
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(reading: reading)))
                     try sync.addHandler(MessageToByteHandler(ResponseEncoder()))
                     try sync.addHandler(
-                        SalesConnectionHandler(configuration: configuration, backend: backend, logger: connectionLogger)
+                        SalesConnectionHandler(
+                            configuration: configuration, reading: reading, backend: backend, logger: connectionLogger
+                        )
                     )
                 }
             }

@@ -19,8 +19,12 @@ public struct FrameDecoder: ByteToMessageDecoder {
     /// The default limit on the `length` field.
     public static let defaultMaxFrameLength = 65_536
 
-    /// The largest `length` value accepted.
-    public let maxFrameLength: Int
+    /// The largest `length` value accepted, and when the frame being read began: shared with the
+    /// connection's owner, who may raise the limit (after authentication) and watch for slow frames.
+    public let reading: FrameReading
+
+    /// The largest `length` value accepted now.
+    public var maxFrameLength: Int { reading.maxFrameLength }
 
     private enum ReadState {
         case waitingForHeader
@@ -33,11 +37,12 @@ public struct FrameDecoder: ByteToMessageDecoder {
     /// - Parameters:
     ///   - maxFrameLength: The largest `length` value to accept, at least 6 (an empty payload).
     public init(maxFrameLength: Int = FrameDecoder.defaultMaxFrameLength) {
-        precondition(
-            (Frame.headerSizeAfterLength...Int(UInt32.max)).contains(maxFrameLength),
-            "maxFrameLength must lie in 6...UInt32.max, got \(maxFrameLength)"
-        )
-        self.maxFrameLength = maxFrameLength
+        self.init(reading: FrameReading(maxFrameLength: maxFrameLength))
+    }
+
+    /// A decoder whose limit and progress the owner of `reading` shares (one per channel).
+    public init(reading: FrameReading) {
+        self.reading = reading
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -47,14 +52,14 @@ public struct FrameDecoder: ByteToMessageDecoder {
             // always starts at a frame boundary and whatever is left when the stream ends is exactly the unfinished
             // frame.
             guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else {
-                return .needMoreData
+                return needMoreData(buffer)
             }
             self.state = .waitingForFrame(length: try self.validated(length: length))
             return .continue
 
         case .waitingForFrame(let length):
             guard buffer.readableBytes >= Frame.lengthFieldSize + length else {
-                return .needMoreData
+                return needMoreData(buffer)
             }
             buffer.moveReaderIndex(forwardBy: Frame.lengthFieldSize)
             // The readable-bytes check guarantees the slice, and `validated(length:)` its six header bytes.
@@ -63,6 +68,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
             let flags = frameBytes.readInteger(as: UInt8.self)!
             let requestID = frameBytes.readInteger(as: UInt32.self)!
             self.state = .waitingForHeader
+            self.reading.partialFrameSince = nil
             context.fireChannelRead(
                 Self.wrapInboundOut(
                     Frame(opcode: Opcode(rawValue: opcode), flags: flags, requestID: requestID, payload: frameBytes)
@@ -70,6 +76,15 @@ public struct FrameDecoder: ByteToMessageDecoder {
             )
             return .continue
         }
+    }
+
+    /// Notes when an unfinished frame began (the first read that left part of it), so that a peer
+    /// trickling a frame byte by byte can be timed out. Complete frames never read the clock.
+    private func needMoreData(_ buffer: ByteBuffer) -> DecodingState {
+        if buffer.readableBytes > 0, self.reading.partialFrameSince == nil {
+            self.reading.partialFrameSince = .now()
+        }
+        return .needMoreData
     }
 
     private func validated(length: UInt32) throws(WireError) -> Int {
@@ -82,6 +97,39 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return Int(length)
     }
 }
+
+/// What a ``FrameDecoder`` and its channel's owner share, on the channel's event loop only.
+public final class FrameReading {
+    /// The largest `length` value accepted; the owner may change it between frames.
+    public var maxFrameLength: Int {
+        didSet { Self.check(maxFrameLength) }
+    }
+    /// When the first bytes of the frame being read arrived; nil between frames.
+    public internal(set) var partialFrameSince: NIODeadline?
+
+    /// Counts an unfinished frame's time from now: its owner stopped reading for a while, and the
+    /// time it held the bytes back is not the peer's.
+    public func restartPartialFrameClock() {
+        if partialFrameSince != nil { partialFrameSince = .now() }
+    }
+
+    /// - Parameters:
+    ///   - maxFrameLength: The largest `length` value to accept, at least 6 (an empty payload).
+    public init(maxFrameLength: Int = FrameDecoder.defaultMaxFrameLength) {
+        Self.check(maxFrameLength)
+        self.maxFrameLength = maxFrameLength
+    }
+
+    private static func check(_ maxFrameLength: Int) {
+        precondition(
+            (Frame.headerSizeAfterLength...Int(UInt32.max)).contains(maxFrameLength),
+            "maxFrameLength must lie in 6...UInt32.max, got \(maxFrameLength)"
+        )
+    }
+}
+
+@available(*, unavailable)
+extension FrameReading: Sendable {}
 
 /// The decoder keeps its read position between calls, so sharing one across channels would corrupt both streams.
 @available(*, unavailable)

@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     var http: String?
     @Option(help: "Event workers to run in this process: factory, warehouse, ops, sweeper, all or none.")
     var workers: WorkerRole = .none
+    @OptionGroup(title: "Limits") var limits: LimitOptions
     @OptionGroup var workerOptions: WorkerOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -112,6 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         }
+        limits.apply(to: &server)
         configuration.server = server
 
         if let http {
