@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 // OpenSSL 3.0 defines these as macros, which Swift cannot call: wrap each in a function.
 static inline long stockroom_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {

@@ -16,6 +16,11 @@ struct ConnectionStateMachine {
         case replyAndClose(ResponseEnvelope)
         /// Run the request against the store; `requestCompleted()` must follow when it has answered.
         case execute(requestID: UInt32, request: Request)
+        /// AUTH succeeded: answer, and note who authenticated.
+        case authenticated(ResponseEnvelope, Credential)
+        /// AUTH failed: answer (and close when `closes`), count and log it. `throttled`: the address had
+        /// too many recent failures, so the token was not even checked.
+        case authenticationFailed(ResponseEnvelope, closes: Bool, throttled: Bool)
         case close
         case none
     }
@@ -28,19 +33,32 @@ struct ConnectionStateMachine {
     }
 
     private var state: State = .awaitingHello
-    private let credentials: Credentials
+    private let credentialStore: CredentialStore
+    /// The credentials as they were at HELLO: whether this connection must authenticate.
+    private var credentials: Credentials
+    private let throttle: AuthenticationThrottle
+    /// The peer's address, for the throttle.
+    private let peer: String
+    private var failedAuthentications = 0
     private let maxInFlight: Int
-    private let helloOK: HelloOK
+    private let maxFrameLength: Int
+    private let serverName: String
 
-    init(credentials: Credentials, maxInFlight: Int, maxFrameLength: Int, serverName: String) {
-        self.credentials = credentials
+    init(
+        credentials: CredentialStore,
+        throttle: AuthenticationThrottle = AuthenticationThrottle(),
+        peer: String = "",
+        maxInFlight: Int,
+        maxFrameLength: Int,
+        serverName: String
+    ) {
+        self.credentialStore = credentials
+        self.credentials = credentials.current
+        self.throttle = throttle
+        self.peer = peer
         self.maxInFlight = maxInFlight
-        self.helloOK = HelloOK(
-            version: ProtocolVersion.current,
-            maxFrameLength: UInt32(maxFrameLength),
-            authenticationRequired: credentials.authenticationRequired,
-            serverName: serverName
-        )
+        self.maxFrameLength = maxFrameLength
+        self.serverName = serverName
     }
 
     mutating func frameReceived(_ frame: Frame) -> Action {
@@ -75,8 +93,13 @@ struct ConnectionStateMachine {
                     + "\(ProtocolVersion.supported.lowerBound)-\(ProtocolVersion.supported.upperBound)"
                 return fail(requestID, WireError(.unsupportedVersion, message))
             }
-            var accepted = helloOK
-            accepted.version = version
+            credentials = credentialStore.current
+            let accepted = HelloOK(
+                version: version,
+                maxFrameLength: UInt32(maxFrameLength),
+                authenticationRequired: credentials.authenticationRequired,
+                serverName: serverName
+            )
             state = .open(role: credentials.anonymousRole, inFlight: 0)
             return .reply(ResponseEnvelope(requestID: requestID, response: .helloOK(accepted)))
 
@@ -99,17 +122,13 @@ struct ConnectionStateMachine {
         case .ping(let bytes):
             return .reply(ResponseEnvelope(requestID: requestID, response: .pong(bytes)))
         case .auth(let token):
-            guard let granted = credentials.role(for: token) else {
-                return fail(requestID, WireError(.unauthenticated, "the token was not accepted"))
-            }
-            state = .open(role: granted, inFlight: inFlight)
-            return .reply(ResponseEnvelope(requestID: requestID, response: .authOK(granted)))
+            return authenticate(token, requestID: requestID, role: role, inFlight: inFlight)
         case .purchase, .stockGet, .stockSet, .stockAdjust:
             guard let role else {
                 return fail(requestID, WireError(.unauthenticated, "authenticate with AUTH first"))
             }
-            if envelope.request.needsAdmin, role != .admin {
-                return fail(requestID, WireError(.forbidden, "\(envelope.request.opcode) needs the admin role"))
+            guard role.may(envelope.request) else {
+                return fail(requestID, WireError(.forbidden, "the \(role.name) role may not \(envelope.request.opcode)"))
             }
             guard inFlight < maxInFlight else {
                 return fail(requestID, WireError(.overloaded, "more than \(maxInFlight) requests in flight"))
@@ -117,6 +136,34 @@ struct ConnectionStateMachine {
             state = .open(role: role, inFlight: inFlight + 1)
             return .execute(requestID: requestID, request: envelope.request)
         }
+    }
+
+    /// AUTH: a token that matches sets the connection's role (a second AUTH replaces it); one that does
+    /// not leaves the role as it was. On a server without credentials every connection is already
+    /// admin, and AUTH says so whatever the token.
+    private mutating func authenticate(_ token: String, requestID: UInt32, role: Role?, inFlight: Int) -> Action {
+        guard credentials.authenticationRequired else {
+            return .reply(ResponseEnvelope(requestID: requestID, response: .authOK(.admin)))
+        }
+        guard throttle.mayAttempt(from: peer) else {
+            state = .closed
+            let error = WireError(.unauthenticated, "too many failed AUTH attempts from this address; try again later")
+            return .authenticationFailed(ResponseEnvelope(requestID: requestID, response: .error(error)), closes: true, throttled: true)
+        }
+        // The store's current credentials: a reload applies to the next AUTH.
+        guard let credential = credentialStore.current.credential(for: token) else {
+            throttle.recordFailure(from: peer)
+            failedAuthentications += 1
+            let closes = failedAuthentications >= throttle.policy.failuresPerConnection
+            let error = WireError(
+                .unauthenticated,
+                closes ? "the token was not accepted; \(failedAuthentications) failed attempts close the connection" : "the token was not accepted"
+            )
+            if closes { state = .closed }
+            return .authenticationFailed(ResponseEnvelope(requestID: requestID, response: .error(error)), closes: closes, throttled: false)
+        }
+        state = .open(role: credential.role, inFlight: inFlight)
+        return .authenticated(ResponseEnvelope(requestID: requestID, response: .authOK(credential.role)), credential)
     }
 
     /// A request started by `.execute` has been answered.
@@ -213,12 +260,13 @@ struct ConnectionStateMachine {
     }
 }
 
-extension Request {
-    /// Requests that change a SKU's settings or stock by hand: the ADMIN role's.
-    var needsAdmin: Bool {
-        switch self {
-        case .stockSet, .stockAdjust: true
-        case .hello, .auth, .ping, .purchase, .stockGet: false
+extension Role {
+    /// What each role may ask: sales buys and reads, ops reads, admin also changes stock by hand.
+    func may(_ request: Request) -> Bool {
+        switch request {
+        case .hello, .auth, .ping, .stockGet: true
+        case .purchase: self == .sales || self == .admin
+        case .stockSet, .stockAdjust: self == .admin
         }
     }
 }

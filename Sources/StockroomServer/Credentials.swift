@@ -1,46 +1,81 @@
+import Foundation
+import StockroomTLS
 import StockroomWire
 
-/// The tokens the server accepts and the role each grants.
+/// One credential: who holds it, what it may do, and the SHA-256 of its token, never the token.
 ///
-/// With no tokens at all, authentication is off and every connection is an admin: the embedded,
-/// single-machine default. With any token, a connection must AUTH before it may buy or read stock.
+/// Tokens are 256 random bits, so a plain SHA-256 is as safe to keep as a slow password hash: no
+/// dictionary holds them, and nobody can search 2^256 values.
+public struct Credential: Sendable, Hashable {
+    public var name: String
+    public var role: Role
+    /// SHA-256 of the token, 64 lower-case hex digits.
+    public var tokenHash: String
+
+    public init(name: String, role: Role, tokenHash: String) {
+        self.name = name
+        self.role = role
+        self.tokenHash = tokenHash
+    }
+
+    /// A new credential with a fresh random token, and that token: shown once, kept nowhere.
+    public static func generate(name: String, role: Role) -> (credential: Credential, token: String) {
+        let token = "sr_" + Data(OpenSSLCrypto.randomBytes(32)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return (Credential(name: name, role: role, tokenHash: hash(token)), token)
+    }
+
+    static func hash(_ token: String) -> String { OpenSSLCrypto.sha256Hex(Array(token.utf8)) }
+}
+
+/// The credentials the server accepts.
+///
+/// With none at all, authentication is off and every connection is an admin: the embedded,
+/// single-machine default. With any, a connection must AUTH before it may buy or read stock.
 public struct Credentials: Sendable {
-    private var roles: [String: Role] = [:]
+    public private(set) var all: [Credential] = []
 
     public init() {}
 
-    /// - Parameters:
-    ///   - salesToken: grants PURCHASE and STOCK_GET.
-    ///   - adminToken: grants STOCK_SET as well.
-    public init(salesToken: String?, adminToken: String?) {
-        if let salesToken, !salesToken.isEmpty { roles[salesToken] = .sales }
-        if let adminToken, !adminToken.isEmpty { roles[adminToken] = .admin }
+    public init(_ credentials: [Credential]) {
+        self.all = credentials
     }
 
-    public var authenticationRequired: Bool { !roles.isEmpty }
+    /// Development tokens given on the command line, hashed like the file's.
+    ///
+    /// - Parameters:
+    ///   - salesToken: grants PURCHASE and STOCK_GET.
+    ///   - adminToken: grants everything.
+    public init(salesToken: String?, adminToken: String?) {
+        if let salesToken, !salesToken.isEmpty {
+            all.append(Credential(name: "--sales-token", role: .sales, tokenHash: Credential.hash(salesToken)))
+        }
+        if let adminToken, !adminToken.isEmpty {
+            all.append(Credential(name: "--admin-token", role: .admin, tokenHash: Credential.hash(adminToken)))
+        }
+    }
+
+    public var authenticationRequired: Bool { !all.isEmpty }
 
     /// The role of a connection that has not authenticated.
     var anonymousRole: Role? { authenticationRequired ? nil : .admin }
 
-    /// The role `token` grants, comparing against every token in full so that timing says nothing
-    /// about how much of a guess was right.
-    func role(for token: String) -> Role? {
-        var granted: Role?
-        for (candidate, role) in roles where Self.constantTimeEquals(candidate, token) {
-            granted = role
+    /// The credential `token` belongs to. Its hash is compared with every stored hash in full, so
+    /// the time taken says nothing about how close a guess came, or which credential matched.
+    func credential(for token: String) -> Credential? {
+        let hash = Array(Credential.hash(token).utf8)
+        var found: Credential?
+        for credential in all where Self.constantTimeEquals(Array(credential.tokenHash.utf8), hash) {
+            found = credential
         }
-        return granted
+        return found
     }
 
-    private static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        var difference = UInt8(truncatingIfNeeded: left.count ^ right.count)
-        for index in 0..<max(left.count, right.count) {
-            let a = index < left.count ? left[index] : 0
-            let b = index < right.count ? right[index] : 0
-            difference |= a ^ b
-        }
-        return difference == 0 && left.count == right.count
+    private static func constantTimeEquals(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
     }
 }

@@ -35,9 +35,20 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     /// The next check of the deadlines; each check schedules the one after it.
     private var clock: Scheduled<Void>?
 
-    init(configuration: ServerConfiguration, reading: FrameReading, backend: SalesBackend, logger: Logger) {
+    private let authenticationMetrics: AuthenticationMetrics
+
+    init(
+        configuration: ServerConfiguration,
+        access: ServerAccess,
+        peer: String,
+        reading: FrameReading,
+        backend: SalesBackend,
+        logger: Logger
+    ) {
         self.stateMachine = ConnectionStateMachine(
-            credentials: configuration.credentials,
+            credentials: access.credentials,
+            throttle: access.throttle,
+            peer: peer,
             maxInFlight: configuration.maxInFlightPerConnection,
             maxFrameLength: configuration.maxFrameLength,
             serverName: configuration.serverName
@@ -46,8 +57,9 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
         self.reading = reading
         self.backend = backend
         self.logger = logger
+        self.authenticationMetrics = access.metrics
         // Until AUTH, only small frames: HELLO, AUTH and PING are all an unauthenticated peer may send.
-        reading.maxFrameLength = configuration.credentials.authenticationRequired
+        reading.maxFrameLength = access.credentials.current.authenticationRequired
             ? min(configuration.limits.maxUnauthenticatedFrameLength, configuration.maxFrameLength)
             : configuration.maxFrameLength
     }
@@ -127,6 +139,18 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
             }
         case .execute(let requestID, let request):
             execute(request, requestID: requestID)
+        case .authenticated(let envelope, let credential):
+            authenticationMetrics.succeeded(credential.role)
+            logger.info("authenticated", metadata: ["sr.credential": "\(credential.name)", "sr.role": "\(credential.role.name)"])
+            _ = write(envelope, context: context)
+        case .authenticationFailed(let envelope, let closes, let throttled):
+            // Never the token: only that it failed, from where, and what happens next.
+            authenticationMetrics.failed(throttled: throttled)
+            logger.warning(
+                throttled ? "AUTH refused: too many failures from this address" : "AUTH failed: token not accepted",
+                metadata: ["sr.closes": "\(closes)"]
+            )
+            perform(closes ? .replyAndClose(envelope) : .reply(envelope), context: context)
         case .close:
             context.close(promise: nil)
         case .none:

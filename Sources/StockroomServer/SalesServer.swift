@@ -10,12 +10,15 @@ import StockroomWire
 public final class SalesServer: Sendable {
     /// The address the server listens on, with the real port when 0 was asked for.
     public let localAddress: SocketAddress
+    /// The credentials in force; `reloadCredentials` replaces them.
+    public let access: ServerAccess
     private let serverChannel: any Channel
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
 
-    private init(serverChannel: any Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
+    private init(serverChannel: any Channel, access: ServerAccess, quiescing: ServerQuiescingHelper, logger: Logger) {
         self.serverChannel = serverChannel
+        self.access = access
         self.localAddress = serverChannel.localAddress!
         self.quiescing = quiescing
         self.logger = logger
@@ -36,6 +39,7 @@ public final class SalesServer: Sendable {
         let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .server) }
         let metrics = SalesMetrics()
         let limits = configuration.limits
+        let access = ServerAccess(credentials: configuration.credentials)
         let admission = ConnectionAdmission(maxConnections: limits.maxConnections, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -59,6 +63,8 @@ public final class SalesServer: Sendable {
                     let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop), metrics: metrics)
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+                    // The throttle counts failures per host, whatever the source port.
+                    let peer = channel.remoteAddress?.ipAddress ?? "?"
                     let sync = channel.pipeline.syncOperations
                     if let tlsContext {
                         try sync.addHandler(OpenSSLHandler.server(context: tlsContext))
@@ -68,13 +74,14 @@ public final class SalesServer: Sendable {
                     try sync.addHandler(MessageToByteHandler(ResponseEncoder()))
                     try sync.addHandler(
                         SalesConnectionHandler(
-                            configuration: configuration, reading: reading, backend: backend, logger: connectionLogger
+                            configuration: configuration, access: access, peer: peer, reading: reading, backend: backend,
+                            logger: connectionLogger
                         )
                     )
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-        let server = SalesServer(serverChannel: channel, quiescing: quiescing, logger: logger)
+        let server = SalesServer(serverChannel: channel, access: access, quiescing: quiescing, logger: logger)
         logger.info("serving the binary protocol", metadata: [
             "sr.listen": "\(server.localAddress)", "sr.tls": "\(tlsContext != nil)",
             "sr.auth": "\(configuration.credentials.authenticationRequired)",

@@ -2,9 +2,10 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StockroomCore
+import UnixSignals
 
 /// The sales server as a long-lived `Service`: it serves until graceful shutdown (SIGTERM, SIGINT),
-/// then drains its connections.
+/// then drains its connections. With a credentials file, SIGHUP reloads it.
 public struct SalesServerService: Service {
     private let configuration: ServerConfiguration
     private let store: SalesStore
@@ -36,8 +37,27 @@ public struct SalesServerService: Service {
             configuration: configuration, store: store, redis: redis, group: group, logger: logger
         )
         onStart(server)
-        // Returns on graceful shutdown, throws on cancellation: drain in both cases.
-        try? await gracefulShutdown()
+        await withTaskGroup(of: Void.self) { tasks in
+            if let path = configuration.credentialsFile {
+                tasks.addTask { await reloadCredentials(of: server, from: path) }
+            }
+            // Returns on graceful shutdown, throws on cancellation: drain in both cases.
+            try? await gracefulShutdown()
+            tasks.cancelAll()
+        }
         try await server.shutdown()
+    }
+
+    /// On every SIGHUP: read the file again; a file that cannot be used leaves the old credentials.
+    private func reloadCredentials(of server: SalesServer, from path: String) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            do {
+                let credentials = try CredentialFile.read(path)
+                try server.access.credentials.replace(with: credentials)
+                logger.notice("credentials reloaded", metadata: ["sr.credentials": "\(credentials.all.count)", "sr.file": "\(path)"])
+            } catch {
+                logger.error("credentials not reloaded; the old ones stay in force", metadata: ["sr.error": "\(error)"])
+            }
+        }
     }
 }

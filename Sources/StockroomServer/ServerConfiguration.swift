@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var maxInFlightPerConnection = 1024
     public var limits = ConnectionLimits()
     public var credentials = Credentials()
+    /// Where `credentials` came from: reloaded on SIGHUP.
+    public var credentialsFile: String?
     public var serverName = "stockroom"
     /// When set, every connection speaks TLS first.
     public var tls: TLSConfiguration?

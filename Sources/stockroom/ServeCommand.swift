@@ -38,9 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
     var reorderQty: Int?
     @Option(help: "Seconds a purchase id's first answer is kept for replays (default: \(defaults.sales.replayWindowSeconds)).")
     var replayWindow: Int?
-    @Option(help: "Token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Any token turns AUTH on.")
+    @Option(help: "Credentials file (`stockroom credentials add`): turns AUTH on; SIGHUP reloads it.") var credentials: String?
+    @Option(help: "Local development only: a token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Visible in ps; use --credentials.")
     var salesToken: String?
-    @Option(help: "Token granting the admin role (default: $STOCKROOM_ADMIN_TOKEN).") var adminToken: String?
+    @Option(help: "Local development only: a token granting the admin role (default: $STOCKROOM_ADMIN_TOKEN).") var adminToken: String?
     @Option(help: "PEM certificate chain: speak TLS.") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Option(help: "Event loop threads (default: one per core).") var threads: Int?
@@ -57,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let http { _ = try HostPort(http) }
         if let listen { _ = try HostPort(listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if credentials != nil, salesToken != nil || adminToken != nil {
+            throw ValidationError("--credentials replaces --sales-token and --admin-token: give one or the other")
+        }
         guard [partitions, threads, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
             throw ValidationError("--partitions, --threads and --replay-window must be positive")
         }
@@ -72,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.serve")
         let configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
+        warnAboutAccess(configuration.server, logger: logger)
         do {
             try await StockroomProcess.with(configuration, registry: ProcessMetrics.registry, logger: logger) { listening in
                 // One plain line on stdout, so scripts can wait for it and learn the port.
@@ -85,6 +90,19 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             logger.error("the server stopped on an error", metadata: ["sr.error": "\(error)"])
             throw ExitCode.failure
+        }
+    }
+
+    /// Says loudly when anyone may connect as admin, and when tokens came on the command line.
+    private func warnAboutAccess(_ server: ServerConfiguration?, logger: Logger) {
+        guard let server else { return }
+        if !server.credentials.authenticationRequired {
+            logger.warning(
+                "authentication is OFF: anyone who can connect is an admin. Use --credentials FILE on any shared network",
+                metadata: ["sr.listen": "\(server.host):\(server.port)"]
+            )
+        } else if server.credentialsFile == nil {
+            logger.warning("tokens given by flag or environment are for local development: other local users can read them (ps, /proc); use --credentials FILE")
         }
     }
 
@@ -106,10 +124,18 @@ struct ServeCommand: AsyncParsableCommand {
             server.host = address.host
             server.port = address.port
         }
-        server.credentials = Credentials(
-            salesToken: salesToken ?? environment["STOCKROOM_SALES_TOKEN"],
-            adminToken: adminToken ?? environment["STOCKROOM_ADMIN_TOKEN"]
-        )
+        if let credentials {
+            server.credentials = try CredentialFile.read(credentials)
+            server.credentialsFile = credentials
+            guard server.credentials.authenticationRequired else {
+                throw ValidationError("\(credentials) has no credentials: add one with `stockroom credentials add NAME ROLE --file \(credentials)`")
+            }
+        } else {
+            server.credentials = Credentials(
+                salesToken: salesToken ?? environment["STOCKROOM_SALES_TOKEN"],
+                adminToken: adminToken ?? environment["STOCKROOM_ADMIN_TOKEN"]
+            )
+        }
         if let tlsCert, let tlsKey {
             server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         }

@@ -5,9 +5,16 @@ import XCTest
 
 /// The protocol rules alone, without sockets or Redis.
 final class ConnectionStateMachineTests: XCTestCase {
-    private func machine(tokens: Bool = false, maxInFlight: Int = 8) -> ConnectionStateMachine {
+    private func machine(
+        tokens: Bool = false,
+        maxInFlight: Int = 8,
+        throttle: AuthenticationThrottle = AuthenticationThrottle(),
+        peer: String = "192.0.2.1"
+    ) -> ConnectionStateMachine {
         ConnectionStateMachine(
-            credentials: tokens ? Credentials(salesToken: "s", adminToken: "a") : Credentials(),
+            credentials: CredentialStore(tokens ? Credentials(salesToken: "s", adminToken: "a") : Credentials()),
+            throttle: throttle,
+            peer: peer,
             maxInFlight: maxInFlight,
             maxFrameLength: 1000,
             serverName: "test"
@@ -78,7 +85,7 @@ final class ConnectionStateMachineTests: XCTestCase {
             case .error(let first) = unauthenticated.response
         else { return XCTFail() }
         XCTAssertEqual(first.code, .unauthenticated)
-        guard case .reply(let granted) = machine.frameReceived(try frame(.auth(token: "s"), id: 3)) else { return XCTFail() }
+        guard case .authenticated(let granted, _) = machine.frameReceived(try frame(.auth(token: "s"), id: 3)) else { return XCTFail() }
         XCTAssertEqual(granted.response, .authOK(.sales))
         let stockSet = Request.stockSet(StockSet(sku: "S", stock: 1, reorderPoint: nil, reorderQuantity: nil))
         guard case .reply(let forbidden) = machine.frameReceived(try frame(stockSet, id: 4)),
@@ -89,6 +96,82 @@ final class ConnectionStateMachineTests: XCTestCase {
         guard case .execute(requestID: 6, _) = machine.frameReceived(try frame(stockSet, id: 6)) else {
             return XCTFail("the admin role may set stock")
         }
+    }
+
+    func testASecondAuthReplacesTheRoleAndAFailedOneKeepsIt() throws {
+        var machine = machine(tokens: true)
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        guard case .authenticated(_, let admin) = machine.frameReceived(try frame(.auth(token: "a"), id: 2)) else { return XCTFail() }
+        XCTAssertEqual(admin.role, .admin)
+        guard case .authenticationFailed(_, closes: false, throttled: false) = machine.frameReceived(try frame(.auth(token: "nope"), id: 3)) else {
+            return XCTFail("a wrong token is refused")
+        }
+        let stockSet = Request.stockSet(StockSet(sku: "S", stock: 1, reorderPoint: nil, reorderQuantity: nil))
+        guard case .execute = machine.frameReceived(try frame(stockSet, id: 4)) else { return XCTFail("still admin") }
+        guard case .authenticated(_, let sales) = machine.frameReceived(try frame(.auth(token: "s"), id: 5)) else { return XCTFail() }
+        XCTAssertEqual(sales.role, .sales)
+        guard case .reply(let forbidden) = machine.frameReceived(try frame(stockSet, id: 6)), case .error(let error) = forbidden.response else {
+            return XCTFail("now sales")
+        }
+        XCTAssertEqual(error.code, .forbidden)
+    }
+
+    func testThreeFailedAuthsCloseTheConnection() throws {
+        var machine = machine(tokens: true)
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        for id: UInt32 in 2...3 {
+            guard case .authenticationFailed(_, closes: false, _) = machine.frameReceived(try frame(.auth(token: "guess\(id)"), id: id)) else {
+                return XCTFail("attempt \(id) should stay open")
+            }
+        }
+        guard case .authenticationFailed(let last, closes: true, throttled: false) = machine.frameReceived(try frame(.auth(token: "guess4"), id: 4)),
+            case .error(let error) = last.response
+        else { return XCTFail("the third failure closes") }
+        XCTAssertEqual(error.code, .unauthenticated)
+        guard case .none = machine.frameReceived(try frame(.auth(token: "s"), id: 5)) else { return XCTFail("closed") }
+    }
+
+    /// Failures count per address over all its connections: past the limit even the right token is
+    /// refused unchecked; another address is unaffected.
+    func testAnAddressWithTooManyFailuresIsThrottledOnEveryConnection() throws {
+        let throttle = AuthenticationThrottle(policy: .init(failuresPerConnection: 3, failuresPerAddress: 4, window: .seconds(60)))
+        for connection in 0..<2 {
+            var guesser = machine(tokens: true, throttle: throttle)
+            _ = guesser.frameReceived(try frame(hello, id: 1))
+            for attempt: UInt32 in 2...3 {
+                guard case .authenticationFailed(_, _, throttled: false) = guesser.frameReceived(try frame(.auth(token: "g"), id: attempt)) else {
+                    return XCTFail("connection \(connection), attempt \(attempt)")
+                }
+            }
+        }
+        var next = machine(tokens: true, throttle: throttle)
+        _ = next.frameReceived(try frame(hello, id: 1))
+        guard case .authenticationFailed(_, closes: true, throttled: true) = next.frameReceived(try frame(.auth(token: "s"), id: 2)) else {
+            return XCTFail("throttled: the token is not even checked")
+        }
+        var elsewhere = machine(tokens: true, throttle: throttle, peer: "198.51.100.7")
+        _ = elsewhere.frameReceived(try frame(hello, id: 1))
+        guard case .authenticated = elsewhere.frameReceived(try frame(.auth(token: "s"), id: 2)) else {
+            return XCTFail("another address is not throttled")
+        }
+        XCTAssertFalse(throttle.mayAttempt(from: "192.0.2.1"))
+        XCTAssertTrue(throttle.mayAttempt(from: "192.0.2.1", now: .now() + .seconds(61)), "the window passes")
+    }
+
+    func testAuthOnAServerWithoutCredentialsSaysAdmin() throws {
+        var machine = machine(tokens: false)
+        _ = machine.frameReceived(try frame(hello, id: 1))
+        guard case .reply(let answer) = machine.frameReceived(try frame(.auth(token: "anything"), id: 2)) else { return XCTFail() }
+        XCTAssertEqual(answer.response, .authOK(.admin))
+    }
+
+    func testTheOpsRoleMayOnlyRead() {
+        XCTAssertTrue(Role.ops.may(.stockGet(sku: "S")))
+        XCTAssertFalse(Role.ops.may(purchase))
+        XCTAssertFalse(Role.ops.may(.stockAdjust(StockAdjust(sku: "S", delta: 1))))
+        XCTAssertTrue(Role.sales.may(purchase))
+        XCTAssertFalse(Role.sales.may(.stockAdjust(StockAdjust(sku: "S", delta: 1))))
+        XCTAssertTrue(Role.admin.may(.stockAdjust(StockAdjust(sku: "S", delta: 1))))
     }
 
     func testStreamFailureAnswersOnRequestIDZeroAndCloses() {

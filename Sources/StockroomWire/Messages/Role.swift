@@ -7,9 +7,25 @@
 /// | u8     |
 /// +--------+
 /// ```
-public enum Role: UInt8, Sendable {
+public enum Role: UInt8, Sendable, CaseIterable {
     /// May PURCHASE and STOCK_GET.
     case sales = 1
-    /// May also STOCK_SET.
+    /// May do everything: also STOCK_SET and STOCK_ADJUST.
     case admin = 2
+    /// May read: STOCK_GET (operators and the console; it cannot buy or change stock).
+    case ops = 3
+
+    /// The role's name in credential files and logs: `sales`, `admin`, `ops`.
+    public var name: String {
+        switch self {
+        case .sales: "sales"
+        case .admin: "admin"
+        case .ops: "ops"
+        }
+    }
+
+    public init?(name: String) {
+        guard let role = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = role
+    }
 }

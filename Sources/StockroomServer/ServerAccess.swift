@@ -1,0 +1,30 @@
+import Metrics
+import StockroomWire
+
+/// Who may use a server, shared by all its connections: the credentials in force (reloadable), the
+/// failed-AUTH throttle, and their metrics.
+public struct ServerAccess: Sendable {
+    public let credentials: CredentialStore
+    let throttle: AuthenticationThrottle
+    let metrics: AuthenticationMetrics
+
+    init(credentials: Credentials) {
+        self.credentials = CredentialStore(credentials)
+        self.throttle = AuthenticationThrottle()
+        self.metrics = AuthenticationMetrics()
+    }
+}
+
+/// `stockroom_auth_total{result}`: `ok_<role>`, `wrong_token` or `throttled`.
+struct AuthenticationMetrics: Sendable {
+    private let wrongToken = Counter(label: "stockroom_auth_total", dimensions: [("result", "wrong_token")])
+    private let throttled = Counter(label: "stockroom_auth_total", dimensions: [("result", "throttled")])
+
+    func succeeded(_ role: Role) {
+        Counter(label: "stockroom_auth_total", dimensions: [("result", "ok_\(role.name)")]).increment()
+    }
+
+    func failed(throttled isThrottled: Bool) {
+        (isThrottled ? throttled : wrongToken).increment()
+    }
+}
