@@ -24,6 +24,8 @@ public struct StockroomConfiguration: Sendable {
     public var server: ServerConfiguration? = ServerConfiguration()
     /// The HTTP side port (factory callbacks, /healthz, /metrics); nil runs none.
     public var sidePort: SidePortConfiguration?
+    /// Lets anyone read the side port's /metrics although the server requires credentials.
+    public var metricsOpen = false
     public var workers: WorkerRole = .none
     public var groups = WorkerGroupSettings()
     /// The legacy factory and how hard the factory group may push it. Its `callbackURL` is

@@ -110,15 +110,17 @@ private struct Assembly {
         var salesPort: ListeningPort?
         var connections: RedisConnectionsByLoop?
         var factoryClient: FactoryClient?
+        // One set of credentials for the sales port and the side port, so a reload reaches both.
+        let access = configuration.server.map { ServerAccess(credentials: $0.credentials) }
         do {
-            if let server = configuration.server {
+            if let server = configuration.server, let access {
                 let byLoop = try await RedisConnectionsByLoop.connect(configuration: redis, group: group, logger: logger)
                 connections = byLoop
                 let listening = ListeningPort()
                 salesPort = listening
                 let store = SalesStore(keys: keys, configuration: configuration.sales)
                 services.append(
-                    SalesServerService(configuration: server, store: store, redis: byLoop, group: group, logger: logger) {
+                    SalesServerService(configuration: server, store: store, redis: byLoop, group: group, access: access, logger: logger) {
                         [onListening, keys, redis] server in
                         onListening(SalesServerListening(address: server.localAddress, redisURL: redis.url, keys: keys))
                         Task { await listening.listening(on: server.localAddress.port ?? 0) }
@@ -126,7 +128,10 @@ private struct Assembly {
                 )
             }
             var sidePort: SidePortService?
-            if let side = configuration.sidePort {
+            if var side = configuration.sidePort {
+                if let access, access.credentials.current.authenticationRequired, !configuration.metricsOpen {
+                    side.metricsAuthorization = { token in access.mayObserve(token: token) }
+                }
                 let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: handlerRedis), logger: logger)
                 let service = SidePortService(
                     configuration: side, intake: intake, redis: handlerRedis, registry: registry, logger: logger

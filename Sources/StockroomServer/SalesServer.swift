@@ -28,18 +28,20 @@ public final class SalesServer: Sendable {
     ///
     /// - Parameters:
     ///   - redis: one connection per loop of `group`; each client uses its own loop's.
+    ///   - access: the credentials, when another port shares them; else made from `configuration`.
     public static func start(
         configuration: ServerConfiguration,
         store: SalesStore,
         redis: RedisConnectionsByLoop,
         group: any EventLoopGroup,
+        access: ServerAccess? = nil,
         logger: Logger
     ) async throws -> SalesServer {
         let quiescing = ServerQuiescingHelper(group: group)
         let tlsContext = try configuration.tls.map { try TLSContext(configuration: $0, role: .server) }
         let metrics = SalesMetrics()
         let limits = configuration.limits
-        let access = ServerAccess(credentials: configuration.credentials)
+        let access = access ?? ServerAccess(credentials: configuration.credentials)
         let admission = ConnectionAdmission(maxConnections: limits.maxConnections, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

@@ -11,6 +11,7 @@ public struct SalesServerService: Service {
     private let store: SalesStore
     private let redis: RedisConnectionsByLoop
     private let group: any EventLoopGroup
+    private let access: ServerAccess
     private let logger: Logger
     private let onStart: @Sendable (SalesServer) -> Void
 
@@ -21,6 +22,7 @@ public struct SalesServerService: Service {
         store: SalesStore,
         redis: RedisConnectionsByLoop,
         group: any EventLoopGroup,
+        access: ServerAccess,
         logger: Logger,
         onStart: @escaping @Sendable (SalesServer) -> Void = { _ in }
     ) {
@@ -28,13 +30,14 @@ public struct SalesServerService: Service {
         self.store = store
         self.redis = redis
         self.group = group
+        self.access = access
         self.logger = logger
         self.onStart = onStart
     }
 
     public func run() async throws {
         let server = try await SalesServer.start(
-            configuration: configuration, store: store, redis: redis, group: group, logger: logger
+            configuration: configuration, store: store, redis: redis, group: group, access: access, logger: logger
         )
         onStart(server)
         await withTaskGroup(of: Void.self) { tasks in

@@ -8,7 +8,13 @@ public struct ServerAccess: Sendable {
     let throttle: AuthenticationThrottle
     let metrics: AuthenticationMetrics
 
-    init(credentials: Credentials) {
+    /// Whether `token` may read operators' views (the side port's /metrics): an ops or admin credential.
+    public func mayObserve(token: String) -> Bool {
+        guard let role = credentials.current.credential(for: token)?.role else { return false }
+        return role == .ops || role == .admin
+    }
+
+    public init(credentials: Credentials) {
         self.credentials = CredentialStore(credentials)
         self.throttle = AuthenticationThrottle()
         self.metrics = AuthenticationMetrics()

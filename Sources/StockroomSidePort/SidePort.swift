@@ -11,6 +11,9 @@ public struct SidePortConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port; `SidePortService.listening` tells which.
     public var port = 7480
+    /// Who may read /metrics (it reveals sales volume): nil lets anyone, else `Authorization: Bearer
+    /// <token>` must satisfy it. /healthz is always open, and /arrival checks each order's own token.
+    public var metricsAuthorization: (@Sendable (_ token: String) -> Bool)?
 
     public init() {}
 
@@ -37,6 +40,7 @@ public enum SidePort {
         intake: ArrivalIntake,
         redis: RedisConnection,
         registry: PrometheusCollectorRegistry,
+        metricsAuthorization: (@Sendable (String) -> Bool)? = nil,
         logger: Logger
     ) -> Router<SidePortRequestContext> {
         let router = Router(context: SidePortRequestContext.self)
@@ -91,7 +95,20 @@ public enum SidePort {
                 return textResponse(.serviceUnavailable, "redis unavailable\n")
             }
         }
-        router.get("/metrics") { _, _ -> Response in
+        router.get("/metrics") { request, context -> Response in
+            if let authorize = metricsAuthorization {
+                let header = request.headers[.authorization] ?? ""
+                let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+                guard !token.isEmpty, authorize(token) else {
+                    logger.warning(
+                        "/metrics refused: no ops or admin token",
+                        metadata: ["sr.peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"]
+                    )
+                    var response = textResponse(.unauthorized, "an ops or admin token is required: Authorization: Bearer <token>\n")
+                    response.headers[.wwwAuthenticate] = "Bearer"
+                    return response
+                }
+            }
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(
@@ -139,7 +156,9 @@ public struct SidePortService: Service {
     }
 
     public func run() async throws {
-        let router = SidePort.router(intake: intake, redis: redis, registry: registry, logger: logger)
+        let router = SidePort.router(
+            intake: intake, redis: redis, registry: registry, metricsAuthorization: configuration.metricsAuthorization, logger: logger
+        )
         try await HTTPServing.run(
             router: router, host: configuration.host, port: configuration.port,
             serverName: "stockroom-side-port", listening: listening, logger: logger

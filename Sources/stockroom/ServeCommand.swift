@@ -47,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).") var threads: Int?
     @Option(help: "HTTP side port HOST:PORT: the factory's callback (POST /arrival), /healthz, /metrics. Off when not given.")
     var http: String?
+    @Flag(help: "Let anyone read the side port's /metrics; by default, with credentials on, it needs an ops or admin token.")
+    var metricsOpen = false
     @Option(help: "Event workers to run in this process: factory, warehouse, ops, sweeper, all or none.")
     var workers: WorkerRole = .none
     @OptionGroup(title: "Limits") var limits: LimitOptions
@@ -149,6 +151,7 @@ struct ServeCommand: AsyncParsableCommand {
             side.port = address.port
             configuration.sidePort = side
         }
+        configuration.metricsOpen = metricsOpen
         configuration.workers = workers
         workerOptions.apply(to: &configuration)
         return configuration

@@ -50,8 +50,10 @@ func httpPost(_ url: String, body: String, timeout: Duration = .seconds(10)) asy
     return HTTPAnswer(status: Int(response.status.code), body: String(buffer: answer))
 }
 
-func httpGet(_ url: String) async throws -> HTTPAnswer {
-    let response = try await testHTTPClient.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+func httpGet(_ url: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {
+    var request = HTTPClientRequest(url: url)
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    let response = try await testHTTPClient.execute(request, timeout: .seconds(10))
     let answer = try await response.body.collect(upTo: 1 << 20)
     return HTTPAnswer(status: Int(response.status.code), body: String(buffer: answer))
 }

@@ -13,12 +13,42 @@ final class SidePortTests: XCTestCase {
         sidePort(keys: env.keys, redis: env.redis, registry: registry)
     }
 
-    private func sidePort(keys: KeySpace, redis: RedisConnection, registry: PrometheusCollectorRegistry) -> SidePortService {
+    private func sidePort(
+        keys: KeySpace,
+        redis: RedisConnection,
+        registry: PrometheusCollectorRegistry,
+        metricsAuthorization: (@Sendable (String) -> Bool)? = nil
+    ) -> SidePortService {
         var configuration = SidePortConfiguration()
         configuration.port = 0
+        configuration.metricsAuthorization = metricsAuthorization
         let metrics = ArrivalMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: redis), metrics: metrics, logger: testLogger())
         return SidePortService(configuration: configuration, intake: intake, redis: redis, registry: registry, logger: testLogger())
+    }
+
+    /// With credentials on, /metrics (sales volume) needs an ops or admin token; /healthz stays open.
+    func testMetricsNeedABearerTokenWhenAuthorizationIsOn() async throws {
+        try await withFactoryEnvironment { env in
+            let service = sidePort(
+                keys: env.keys, redis: env.redis, registry: PrometheusCollectorRegistry(),
+                metricsAuthorization: { $0 == "ops-token" }
+            )
+            try await withServices([service]) {
+                let base = "http://127.0.0.1:\(try await service.listening.port())"
+                let anonymous = try await httpGet(base + "/metrics")
+                XCTAssertEqual(anonymous.status, 401, anonymous.body)
+                XCTAssertFalse(anonymous.body.contains("stockroom_"), "no metric leaks")
+                let wrong = try await httpGet(base + "/metrics", headers: [("Authorization", "Bearer sales-token")])
+                XCTAssertEqual(wrong.status, 401)
+                let basic = try await httpGet(base + "/metrics", headers: [("Authorization", "Basic ops-token")])
+                XCTAssertEqual(basic.status, 401)
+                let allowed = try await httpGet(base + "/metrics", headers: [("Authorization", "Bearer ops-token")])
+                XCTAssertEqual(allowed.status, 200)
+                let health = try await httpGet(base + "/healthz")
+                XCTAssertEqual(health.status, 200)
+            }
+        }
     }
 
     func testAcceptsTheFactorysCallbackAndAppendsOneArrival() async throws {
