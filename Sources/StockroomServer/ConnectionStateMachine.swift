@@ -40,6 +40,8 @@ struct ConnectionStateMachine {
     /// The peer's address, for the throttle.
     private let peer: String
     private var failedAuthentications = 0
+    /// The version HELLO chose.
+    private var version = ProtocolVersion.current
     private let maxInFlight: Int
     private let maxFrameLength: Int
     private let serverName: String
@@ -94,9 +96,11 @@ struct ConnectionStateMachine {
                 return fail(requestID, WireError(.unsupportedVersion, message))
             }
             credentials = credentialStore.current
+            self.version = version
             let accepted = HelloOK(
                 version: version,
                 maxFrameLength: UInt32(maxFrameLength),
+                maxInFlight: UInt32(clamping: maxInFlight),
                 authenticationRequired: credentials.authenticationRequired,
                 serverName: serverName
             )
@@ -161,6 +165,11 @@ struct ConnectionStateMachine {
             )
             if closes { state = .closed }
             return .authenticationFailed(ResponseEnvelope(requestID: requestID, response: .error(error)), closes: closes, throttled: false)
+        }
+        if credential.role == .ops, version < ProtocolVersion.announcesInFlightLimit {
+            // Version 1 has no word for OPS. Not a guess: the token was right, so nothing is throttled.
+            let error = WireError(.unauthenticated, "the ops role needs protocol version 2: offer it in HELLO")
+            return .reply(ResponseEnvelope(requestID: requestID, response: .error(error)))
         }
         state = .open(role: credential.role, inFlight: inFlight)
         return .authenticated(ResponseEnvelope(requestID: requestID, response: .authOK(credential.role)), credential)

@@ -4,10 +4,16 @@
 /// range and ``supported`` (see `proto-spec/README.md`, "Versioning").
 public enum ProtocolVersion {
     /// The version this module writes and prefers.
-    public static let current: UInt16 = 1
+    ///
+    /// Version 2 adds `maxInFlight` to HELLO_OK and the OPS role (3) to AUTH_OK; a version 1 connection
+    /// never sees either (see `proto-spec/README.md`, "Versioning").
+    public static let current: UInt16 = 2
 
     /// Every version this module can speak.
-    public static let supported: ClosedRange<UInt16> = 1...1
+    public static let supported: ClosedRange<UInt16> = 1...2
+
+    /// The first version whose HELLO_OK carries `maxInFlight` and whose AUTH_OK may say OPS.
+    public static let announcesInFlightLimit: UInt16 = 2
 
     /// The version both sides should use, or `nil` when the ranges do not overlap.
     ///

@@ -55,7 +55,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let hello = Hello(minVersion: 1, maxVersion: 1, clientName: "stockroom-bench")
+        let hello = Hello(minVersion: ProtocolVersion.supported.lowerBound, maxVersion: ProtocolVersion.current, clientName: "stockroom-bench")
         context.writeAndFlush(wrapOutboundOut(RequestEnvelope(requestID: 0xFFFF_FFFF, request: .hello(hello))), promise: nil)
         context.fireChannelActive()
     }

@@ -97,9 +97,9 @@ final class BadInputTests: XCTestCase {
     func testAnUnsupportedVersionIsRefusedAndClosed() async throws {
         try await withSalesServer { harness in
             try await withRawConnection(port: harness.port) { connection in
-                try await connection.send(.hello(Hello(minVersion: 2, maxVersion: 9, clientName: "future")), id: 1)
+                try await connection.send(.hello(Hello(minVersion: 3, maxVersion: 9, clientName: "future")), id: 1)
                 let message = try await connection.expectError(.unsupportedVersion, id: 1)
-                XCTAssertEqual(message?.contains("2-9"), true)
+                XCTAssertEqual(message?.contains("3-9"), true)
                 let afterClose = try await connection.receive()
                 XCTAssertNil(afterClose)
             }
@@ -113,8 +113,9 @@ final class BadInputTests: XCTestCase {
                 guard case .helloOK(let accepted) = try await connection.receive()?.response else {
                     return XCTFail("expected HELLO_OK")
                 }
-                XCTAssertEqual(accepted.version, 1)
+                XCTAssertEqual(accepted.version, 2)
                 XCTAssertEqual(accepted.maxFrameLength, 65_536)
+                XCTAssertEqual(accepted.maxInFlight, 1_024, "version 2 announces the in-flight limit")
             }
         }
     }

@@ -158,6 +158,30 @@ final class ConnectionStateMachineTests: XCTestCase {
         XCTAssertTrue(throttle.mayAttempt(from: "192.0.2.1", now: .now() + .seconds(61)), "the window passes")
     }
 
+    /// Version 1 has no word for OPS: an ops credential cannot authenticate a version 1 connection,
+    /// and the refusal is not counted as a guess.
+    func testTheOpsRoleNeedsVersionTwo() throws {
+        let (credential, token) = Credential.generate(name: "grafana", role: .ops)
+        let throttle = AuthenticationThrottle(policy: .init(failuresPerConnection: 1, failuresPerAddress: 1))
+        func connect(offering versions: ClosedRange<UInt16>) throws -> ConnectionStateMachine {
+            var machine = ConnectionStateMachine(
+                credentials: CredentialStore(Credentials([credential])), throttle: throttle, peer: "192.0.2.9",
+                maxInFlight: 8, maxFrameLength: 1000, serverName: "test"
+            )
+            _ = machine.frameReceived(try frame(.hello(Hello(minVersion: versions.lowerBound, maxVersion: versions.upperBound, clientName: "t")), id: 1))
+            return machine
+        }
+        var old = try connect(offering: 1...1)
+        guard case .reply(let refused) = old.frameReceived(try frame(.auth(token: token), id: 2)), case .error(let error) = refused.response else {
+            return XCTFail("refused on version 1")
+        }
+        XCTAssertEqual(error.code, .unauthenticated)
+        XCTAssertTrue(throttle.mayAttempt(from: "192.0.2.9"), "not a failed guess")
+        var new = try connect(offering: 1...2)
+        guard case .authenticated(let granted, _) = new.frameReceived(try frame(.auth(token: token), id: 2)) else { return XCTFail() }
+        XCTAssertEqual(granted.response, .authOK(.ops))
+    }
+
     func testAuthOnAServerWithoutCredentialsSaysAdmin() throws {
         var machine = machine(tokens: false)
         _ = machine.frameReceived(try frame(hello, id: 1))

@@ -7,7 +7,8 @@ final class SalesFlowTests: XCTestCase {
     func testSellReplayAndSellOutThroughTheClient() async throws {
         try await withSalesServer { harness in
             let client = try await harness.client()
-            XCTAssertEqual(client.serverHello.version, 1)
+            XCTAssertEqual(client.serverHello.version, 2)
+            XCTAssertEqual(client.serverHello.maxInFlight, 1_024)
             XCTAssertFalse(client.serverHello.authenticationRequired)
 
             let created = try await client.setStock(sku: "CP-502101", stock: 2, reorderPoint: 0, reorderQuantity: 10)

@@ -77,12 +77,13 @@ final class CodeTests: XCTestCase {
     }
 
     func testVersionNegotiationPicksTheHighestCommonVersion() {
-        XCTAssertEqual(ProtocolVersion.current, 1)
-        XCTAssertEqual(ProtocolVersion.supported, 1...1)
-        XCTAssertEqual(ProtocolVersion.negotiate(1...1), 1)
-        XCTAssertEqual(ProtocolVersion.negotiate(1...7), 1)
+        XCTAssertEqual(ProtocolVersion.current, 2)
+        XCTAssertEqual(ProtocolVersion.supported, 1...2)
+        XCTAssertEqual(ProtocolVersion.negotiate(1...1), 1, "a version 1 client still gets version 1")
+        XCTAssertEqual(ProtocolVersion.negotiate(1...7), 2)
         XCTAssertEqual(ProtocolVersion.negotiate(0...1), 1)
-        XCTAssertNil(ProtocolVersion.negotiate(2...7))
+        XCTAssertEqual(ProtocolVersion.negotiate(2...7), 2)
+        XCTAssertNil(ProtocolVersion.negotiate(3...7))
         XCTAssertNil(ProtocolVersion.negotiate(0...0))
     }
 }

@@ -21,7 +21,7 @@ ERROR_NAMES = {0x0001: "BAD_FRAME", 0x0002: "FRAME_TOO_LARGE", 0x0003: "UNKNOWN_
                0x0004: "UNSUPPORTED_VERSION", 0x0005: "HELLO_REQUIRED", 0x0010: "UNAUTHENTICATED",
                0x0011: "FORBIDDEN", 0x0020: "UNKNOWN_SKU", 0x0021: "INVALID_ARGUMENT",
                0x0030: "BACKEND_UNAVAILABLE", 0x0031: "OVERLOADED", 0x0032: "SHUTTING_DOWN", 0x00FF: "INTERNAL"}
-ROLES = {1: "SALES", 2: "ADMIN"}
+ROLES = {1: "SALES", 2: "ADMIN", 3: "OPS"}
 OUTCOMES = {1: "SOLD", 2: "OUT_OF_STOCK"}
 
 
@@ -96,8 +96,11 @@ def decode_payload(name, r):
     if name == "STOCK_ADJUST":
         return {"sku": r.str16(), "delta": r.int("q")}
     if name == "HELLO_OK":
-        return {"version": r.int("H"), "maxFrameLength": r.int("I"),
-                "authenticationRequired": bool(r.bits(0x01)), "serverName": r.str16()}
+        value = {"version": r.int("H"), "maxFrameLength": r.int("I"),
+                 "authenticationRequired": bool(r.bits(0x01)), "serverName": r.str16()}
+        if value["version"] >= 2:
+            value["maxInFlight"] = r.int("I")
+        return value
     if name == "AUTH_OK":
         return {"role": r.enum(ROLES)}
     if name == "PURCHASE_RESULT":
@@ -173,6 +176,8 @@ def encode(request_id, value):
     elif name == "HELLO_OK":
         payload = struct.pack(">HIB", value["version"], value["maxFrameLength"],
                               1 if value["authenticationRequired"] else 0) + str16(value["serverName"])
+        if value["version"] >= 2:
+            payload += struct.pack(">I", value["maxInFlight"])
     elif name == "AUTH_OK":
         payload = struct.pack(">B", {v: k for k, v in ROLES.items()}[value["role"]])
     elif name == "PURCHASE_RESULT":

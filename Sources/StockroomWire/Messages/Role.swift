@@ -12,7 +12,8 @@ public enum Role: UInt8, Sendable, CaseIterable {
     case sales = 1
     /// May do everything: also STOCK_SET and STOCK_ADJUST.
     case admin = 2
-    /// May read: STOCK_GET (operators and the console; it cannot buy or change stock).
+    /// May read: STOCK_GET (operators and the console; it cannot buy or change stock). Protocol version
+    /// 2 and later: a version 1 connection cannot authenticate with an ops credential.
     case ops = 3
 
     /// The role's name in credential files and logs: `sales`, `admin`, `ops`.

@@ -95,6 +95,7 @@ struct VectorValue: Codable {
     // HELLO_OK
     var version: UInt16?
     var maxFrameLength: UInt32?
+    var maxInFlight: UInt32?
     var authenticationRequired: Bool?
     var serverName: String?
     // AUTH

@@ -17,7 +17,7 @@ extension VectorValue {
         "STOCK_GET": (["sku"], []),
         "STOCK_SET": (["sku", "stock"], ["reorderPoint", "reorderQuantity"]),
         "STOCK_ADJUST": (["sku", "delta"], []),
-        "HELLO_OK": (["version", "maxFrameLength", "authenticationRequired", "serverName"], []),
+        "HELLO_OK": (["version", "maxFrameLength", "authenticationRequired", "serverName"], ["maxInFlight"]),
         "AUTH_OK": (["role"], []),
         "PONG": (["data"], []),
         "PURCHASE_RESULT": (["outcome", "replay", "stock"], []),
@@ -90,6 +90,7 @@ extension VectorValue {
                 HelloOK(
                     version: try field(self.version, "version"),
                     maxFrameLength: try field(self.maxFrameLength, "maxFrameLength"),
+                    maxInFlight: self.maxInFlight,
                     authenticationRequired: try field(self.authenticationRequired, "authenticationRequired"),
                     serverName: try field(self.serverName, "serverName")
                 )
@@ -127,6 +128,7 @@ extension VectorValue {
         switch name {
         case "SALES": .sales
         case "ADMIN": .admin
+        case "OPS": .ops
         default: throw VectorFixtureError(description: "unknown role \(name)")
         }
     }
