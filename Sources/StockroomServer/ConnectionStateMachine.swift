@@ -1,11 +1,13 @@
+import NIOCore
 import StockroomWire
 
 /// The protocol rules of one client connection, without any I/O.
 ///
 /// ```
 ///  awaitingHello ──HELLO──► open(role?, inFlight) ──quiesce──► draining(inFlight) ──0 in flight──► closed
-///        │                        │   ▲ AUTH sets the role
-///        └─anything else─► closed ◄┴── fatal errors (FRAME_TOO_LARGE, second HELLO, bad header)
+///        │                        │   ▲ AUTH sets (or replaces) the role
+///        └─anything else─► closed ◄┴── fatal errors (FRAME_TOO_LARGE, second HELLO, bad header,
+///                                      request id 0, 3rd failed AUTH, a deadline passed)
 /// ```
 /// The handler feeds it frames and completions and performs the `Action`s it returns.
 struct ConnectionStateMachine {
@@ -64,6 +66,12 @@ struct ConnectionStateMachine {
     }
 
     mutating func frameReceived(_ frame: Frame) -> Action {
+        if frame.requestID == 0 {
+            // Id 0 belongs to answers about the connection; a request carrying it could never be matched.
+            state = .closed
+            let error = WireError(.badFrame, "request id 0 is reserved for connection-level errors")
+            return .replyAndClose(ResponseEnvelope(requestID: 0, response: .error(error)))
+        }
         switch state {
         case .closed:
             return .none
@@ -79,6 +87,12 @@ struct ConnectionStateMachine {
         do {
             envelope = try RequestEnvelope(decoding: frame)
         } catch {
+            if case .awaitingHello = state {
+                // Nothing is agreed before HELLO_OK, not even the version: every error then closes.
+                state = .closed
+                let wireError = error as? WireError ?? WireError(.internalError, "\(error)")
+                return .replyAndClose(ResponseEnvelope(requestID: frame.requestID, response: .error(wireError)))
+            }
             return fail(frame.requestID, error)
         }
         let requestID = envelope.requestID
@@ -237,16 +251,22 @@ struct ConnectionStateMachine {
             switch expiry {
             case .handshake(let limit):
                 error = credentials.authenticationRequired
-                    ? WireError(.unauthenticated, "no HELLO and AUTH within \(limit)")
-                    : WireError(.helloRequired, "no HELLO within \(limit)")
+                    ? WireError(.unauthenticated, "no HELLO and AUTH within \(Self.seconds(limit))")
+                    : WireError(.helloRequired, "no HELLO within \(Self.seconds(limit))")
             case .frame(let limit):
-                error = WireError(.badFrame, "a frame was not complete within \(limit)")
+                error = WireError(.badFrame, "a frame was not complete within \(Self.seconds(limit))")
             case .idle:
                 return .close
             }
             return .replyAndClose(ResponseEnvelope(requestID: 0, response: .error(error)))
         }
         return .none
+    }
+
+    /// `10 s`, `0.3 s`: for the messages a peer reads.
+    private static func seconds(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
     }
 
     /// The frame decoder gave up on the byte stream: answer with request id 0 and close, whatever

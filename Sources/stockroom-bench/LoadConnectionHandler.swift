@@ -99,6 +99,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private func send(context: ChannelHandlerContext) {
         let requestID = nextRequestID
         nextRequestID &+= 1
+        if nextRequestID == 0 { nextRequestID = 1 }  // id 0 is reserved for connection-level errors
         let purchase = Purchase(
             sku: skus[Int(requestID) % skus.count],
             quantity: 1,

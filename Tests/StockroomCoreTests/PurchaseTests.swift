@@ -108,8 +108,15 @@ final class PurchaseTests: XCTestCase {
             _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: ""), on: redis).get()
             await XCTAssertSalesError(.invalidArgument, try await store.purchase(
                 PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: ""), on: redis).get())
+            // Another customer with the same id is another purchase sharing an id by mistake: refused too,
+            // without naming the first customer.
+            _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-2", customer: "ann"), on: redis).get()
+            await XCTAssertSalesError(.invalidArgument, try await store.purchase(
+                PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-2", customer: "bob"), on: redis).get())
+            let replay = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-2", customer: "ann"), on: redis).get()
+            XCTAssertTrue(replay.isReplay)
             let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
-            XCTAssertEqual(stockAfter, 4)
+            XCTAssertEqual(stockAfter, 3)
         }
     }
 

@@ -82,6 +82,32 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// Before HELLO_OK nothing is agreed: a malformed HELLO is answered BAD_FRAME with its id, and closes.
+    func testAMalformedHelloClosesTheConnection() async throws {
+        try await withSalesServer { harness in
+            try await withRawConnection(port: harness.port) { connection in
+                // HELLO (0x01), id 4, payload: minVersion only.
+                try await connection.sendBytes([0x00, 0x00, 0x00, 0x08, 0x01, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01])
+                try await connection.expectError(.badFrame, id: 4)
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
+            }
+        }
+    }
+
+    func testRequestIDZeroIsBadFrameOnIDZeroAndCloses() async throws {
+        try await withSalesServer { harness in
+            try await withRawConnection(port: harness.port) { connection in
+                try await connection.hello()
+                try await connection.send(.ping(ByteBuffer()), id: 0)
+                let message = try await connection.expectError(.badFrame, id: 0)
+                XCTAssertTrue(message?.contains("request id 0") == true, message ?? "")
+                let afterClose = try await connection.receive()
+                XCTAssertNil(afterClose)
+            }
+        }
+    }
+
     func testASecondHelloIsRefusedAndClosed() async throws {
         try await withSalesServer { harness in
             try await withRawConnection(port: harness.port) { connection in

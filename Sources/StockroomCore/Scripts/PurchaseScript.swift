@@ -25,13 +25,17 @@ local sku, purchaseID, customer = ARGV[1], ARGV[3], ARGV[4]
 local quantity, problem = wholeNumber(ARGV[2], 'quantity', '1', ARGV[6])
 if not quantity then return {'INVALID_ARGUMENT', problem} end
 
-local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity')
+local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity', 'customer')
 if first[1] then
-    -- The same purchase id for another quantity of the SKU is a client bug, not a retry: refuse rather
-    -- than guess. (The key holds the SKU: the same id for another SKU is another purchase.)
+    -- The same purchase id for another quantity of the SKU, or for another customer, is a client bug,
+    -- not a retry: refuse rather than guess. (The key holds the SKU: the same id for another SKU is
+    -- another purchase.) The other customer is not named: it is someone else's data.
     if first[3] ~= sku or tonumber(first[4]) ~= quantity then
         return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used for ' ..
             first[4] .. ' x ' .. first[3]}
+    end
+    if first[5] and first[5] ~= customer then
+        return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used by another customer'}
     end
     return {first[1], tonumber(first[2]), 1, 0}
 end
