@@ -89,7 +89,9 @@ public struct StockroomProcess: Sendable {
 
 /// Where the sales server listens, and on what data: what `stockroom serve` announces.
 public struct SalesServerListening: Sendable {
+    /// The plaintext listener's address, or the TLS one's when there is no plaintext listener.
     public let address: SocketAddress
+    public let tlsAddress: SocketAddress?
     public let redisURL: String
     public let keys: KeySpace
 }
@@ -122,7 +124,9 @@ private struct Assembly {
                 services.append(
                     SalesServerService(configuration: server, store: store, redis: byLoop, group: group, access: access, logger: logger) {
                         [onListening, keys, redis] server in
-                        onListening(SalesServerListening(address: server.localAddress, redisURL: redis.url, keys: keys))
+                        onListening(
+                            SalesServerListening(address: server.localAddress, tlsAddress: server.tlsAddress, redisURL: redis.url, keys: keys)
+                        )
                         Task { await listening.listening(on: server.localAddress.port ?? 0) }
                     }
                 )

@@ -5,7 +5,8 @@ import StockroomCore
 import UnixSignals
 
 /// The sales server as a long-lived `Service`: it serves until graceful shutdown (SIGTERM, SIGINT),
-/// then drains its connections. With a credentials file, SIGHUP reloads it.
+/// then drains its connections. SIGHUP reloads the credentials file and the TLS listener's
+/// certificate and key (each only if there is one), without dropping a connection.
 public struct SalesServerService: Service {
     private let configuration: ServerConfiguration
     private let store: SalesStore
@@ -41,8 +42,8 @@ public struct SalesServerService: Service {
         )
         onStart(server)
         await withTaskGroup(of: Void.self) { tasks in
-            if let path = configuration.credentialsFile {
-                tasks.addTask { await reloadCredentials(of: server, from: path) }
+            if configuration.credentialsFile != nil || configuration.tlsListen != nil {
+                tasks.addTask { await reloadOnHangup(server) }
             }
             // Returns on graceful shutdown, throws on cancellation: drain in both cases.
             try? await gracefulShutdown()
@@ -51,15 +52,25 @@ public struct SalesServerService: Service {
         try await server.shutdown()
     }
 
-    /// On every SIGHUP: read the file again; a file that cannot be used leaves the old credentials.
-    private func reloadCredentials(of server: SalesServer, from path: String) async {
+    /// On every SIGHUP: read the files again; a file that cannot be used leaves the old one in force.
+    private func reloadOnHangup(_ server: SalesServer) async {
         for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            do {
-                let credentials = try CredentialFile.read(path)
-                try server.access.credentials.replace(with: credentials)
-                logger.notice("credentials reloaded", metadata: ["sr.credentials": "\(credentials.all.count)", "sr.file": "\(path)"])
-            } catch {
-                logger.error("credentials not reloaded; the old ones stay in force", metadata: ["sr.error": "\(error)"])
+            if let path = configuration.credentialsFile {
+                do {
+                    let credentials = try CredentialFile.read(path)
+                    try server.access.credentials.replace(with: credentials)
+                    logger.notice("credentials reloaded", metadata: ["sr.credentials": "\(credentials.all.count)", "sr.file": "\(path)"])
+                } catch {
+                    logger.error("credentials not reloaded; the old ones stay in force", metadata: ["sr.error": "\(error)"])
+                }
+            }
+            if configuration.tlsListen != nil {
+                do {
+                    try server.reloadTLS()
+                    logger.notice("TLS certificate reloaded; new connections use it")
+                } catch {
+                    logger.error("TLS certificate not reloaded; the old one stays in use", metadata: ["sr.error": "\(error)"])
+                }
             }
         }
     }

@@ -3,9 +3,12 @@ import StockroomWire
 
 /// How the binary-protocol server listens and what it allows.
 public struct ServerConfiguration: Sendable {
-    public var host = "127.0.0.1"
-    /// 0 picks a free port; `SalesServer.localAddress` tells which.
-    public var port = 7400
+    /// The plaintext listener; nil serves TLS only.
+    public var listen: Endpoint? = Endpoint(host: "127.0.0.1", port: 7400)
+    /// The TLS listener, beside the plaintext one; needs `tls`.
+    public var tlsListen: Endpoint?
+    /// Certificate, key and (for mutual TLS) the client CA of `tlsListen`. SIGHUP reloads the files.
+    public var tls: TLSConfiguration?
     /// The largest `length` a frame may declare. Larger frames close the connection.
     public var maxFrameLength = FrameDecoder.defaultMaxFrameLength
     /// Requests a connection may have in flight. At the limit the server stops reading from the
@@ -16,16 +19,34 @@ public struct ServerConfiguration: Sendable {
     /// Where `credentials` came from: reloaded on SIGHUP.
     public var credentialsFile: String?
     public var serverName = "stockroom"
-    /// When set, every connection speaks TLS first.
-    public var tls: TLSConfiguration?
 
     public init() {}
+
+    /// A server speaking TLS only, on `endpoint`.
+    public mutating func serveTLSOnly(on endpoint: Endpoint, _ tls: TLSConfiguration) {
+        self.listen = nil
+        self.tlsListen = endpoint
+        self.tls = tls
+    }
+}
+
+/// A host and port to listen on; port 0 picks a free one.
+public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// What one peer may cost the server, whatever it sends or fails to read.
 public struct ConnectionLimits: Sendable, Hashable {
-    /// Connections open at once. One more is closed as soon as it is accepted, so a crowd of idle
-    /// connections cannot use up the file descriptors the served ones need.
+    /// Connections open at once, over both listeners. One more is closed as soon as it is accepted, so
+    /// a crowd of idle connections cannot use up the file descriptors the served ones need.
     public var maxConnections = 4096
     /// Before a connection authenticates (on a server that requires it), frames larger than this
     /// close it: an unauthenticated peer can only say HELLO, AUTH and PING, all small.

@@ -56,6 +56,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
     /// let go of it, the next read reuses its storage instead of allocating.
     private var plaintext = ByteBuffer()
     private var deliveredSinceReadComplete = false
+    /// Fails the handshake when it takes longer than the configuration's `handshakeTimeout`.
+    private var handshakeTimer: Scheduled<Void>?
 
     private init(context: TLSContext, serverHostname: String?) {
         self.connection = TLSConnection(context: context)
@@ -91,6 +93,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             break
         }
         self.state = .closed
+        self.cancelHandshakeTimer()
         self.failPendingWrites(TLSError(.closed, "OpenSSLHandler was removed from the pipeline"))
         self.connection.free()
     }
@@ -117,6 +120,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             error = nil
         }
         self.state = .closed
+        self.cancelHandshakeTimer()
         self.failPendingWrites(error ?? TLSError(.closed, "connection closed"))
         if let error {
             context.fireErrorCaught(error)
@@ -162,7 +166,17 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             return
         }
         self.state = .handshaking
+        let limit = self.connection.context.configuration.handshakeTimeout
+        self.handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(limit)) { [self] in
+            guard case .handshaking = self.state else { return }
+            self.failAndClose(context: context, TLSError(.handshakeFailed, "the TLS handshake did not complete within \(limit)"))
+        }
         self.handshakeStep(context: context)
+    }
+
+    private func cancelHandshakeTimer() {
+        self.handshakeTimer?.cancel()
+        self.handshakeTimer = nil
     }
 
     private func configurePeerIdentity(context: ChannelHandlerContext) throws(TLSError) {
@@ -182,6 +196,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             self.writeCiphertext(context: context)
         case .complete:
             self.state = .active
+            self.cancelHandshakeTimer()
             self.writeCiphertext(context: context)
             context.fireUserInboundEventTriggered(
                 TLSHandshakeCompletedEvent(
@@ -524,6 +539,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             return
         }
         self.state = .closed
+        self.cancelHandshakeTimer()
         self.failPendingWrites(error)
         context.fireErrorCaught(error)
         context.close(promise: promise)

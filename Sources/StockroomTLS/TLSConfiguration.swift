@@ -37,6 +37,9 @@ public struct TLSConfiguration: Sendable {
     /// How long a close waits for our close_notify to be written before the channel is closed anyway,
     /// so a peer that stopped reading cannot keep a connection open forever.
     public var shutdownTimeout: Duration = .seconds(5)
+    /// A handshake not complete this long after it began fails and closes the connection: a peer that
+    /// stalls mid-handshake holds nothing for long.
+    public var handshakeTimeout: Duration = .seconds(10)
 
     /// `verifyPeer` defaults to `true`, the safe choice for a client; `server(...)` turns it off.
     public init(

@@ -58,9 +58,21 @@ public final class TLSContext: Sendable {
             }
         }
 
+        // TLS 1.2 offers only ECDHE key exchange with AEAD ciphers (Mozilla's "intermediate" profile):
+        // forward secrecy and no CBC. TLS 1.3's suites are all of that kind already.
+        guard SSL_CTX_set_cipher_list(ctx, Self.tls12CipherList) == 1 else {
+            throw TLSError.fromOpenSSL(.configuration, "cannot set the TLS 1.2 cipher list")
+        }
+
         try self.loadIdentity(ctx, configuration, role)
         try self.loadTrust(ctx, configuration, role)
     }
+
+    static let tls12CipherList = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
 
     private static func loadIdentity(
         _ ctx: OpaquePointer,

@@ -5,6 +5,7 @@ import StockroomApp
 import StockroomCore
 import StockroomServer
 import StockroomSidePort
+import StockroomTLS
 import UnixSignals
 
 /// `stockroom serve`: the binary-protocol server, on a given Redis or on its own embedded one.
@@ -19,7 +20,10 @@ struct ServeCommand: AsyncParsableCommand {
     )
     private static let defaults = StockroomConfiguration()
 
-    @Option(help: "Address to listen on (default: \(defaults.server?.host ?? ""):\(defaults.server?.port ?? 0)).") var listen: String?
+    @Option(help: "Plaintext address to listen on (default: \(defaults.server?.listen?.description ?? "-"), unless only --tls-listen is given).")
+    var listen: String?
+    @Option(help: "TLS address to listen on, beside --listen (needs --tls-cert and --tls-key); alone, no plaintext listener opens.")
+    var tlsListen: String?
     @Option(help: "Redis URL redis://[user:pass@]host:port[/db] (default: $STOCKROOM_REDIS, else embedded).")
     var redis: String?
     @Option(help: "Where the embedded Redis keeps its data (default: \(defaults.dataDirectory)).") var dataDir: String?
@@ -42,8 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Local development only: a token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Visible in ps; use --credentials.")
     var salesToken: String?
     @Option(help: "Local development only: a token granting the admin role (default: $STOCKROOM_ADMIN_TOKEN).") var adminToken: String?
-    @Option(help: "PEM certificate chain: speak TLS.") var tlsCert: String?
+    @Option(help: "PEM certificate chain of the TLS listener; SIGHUP reloads it.") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
+    @Option(help: "PEM CA certificates: the TLS listener requires a client certificate they signed (mutual TLS).")
+    var tlsClientCa: String?
     @Option(help: "Event loop threads (default: one per core).") var threads: Int?
     @Option(help: "HTTP side port HOST:PORT: the factory's callback (POST /arrival), /healthz, /metrics. Off when not given.")
     var http: String?
@@ -60,6 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let http { _ = try HostPort(http) }
         if let listen { _ = try HostPort(listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard (tlsListen == nil) == (tlsCert == nil) else {
+            throw ValidationError("--tls-listen needs --tls-cert and --tls-key, and they need --tls-listen")
+        }
+        if tlsClientCa != nil, tlsListen == nil { throw ValidationError("--tls-client-ca needs --tls-listen") }
+        if let tlsListen { _ = try HostPort(tlsListen) }
         if credentials != nil, salesToken != nil || adminToken != nil {
             throw ValidationError("--credentials replaces --sales-token and --admin-token: give one or the other")
         }
@@ -82,9 +93,10 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await StockroomProcess.with(configuration, registry: ProcessMetrics.registry, logger: logger) { listening in
                 // One plain line on stdout, so scripts can wait for it and learn the port.
-                let host = listening.address.ipAddress ?? configuration.server?.host ?? ""
+                let host = listening.address.ipAddress ?? ""
                 let address = HostPort(host: host, port: listening.address.port ?? 0)
-                let line = "stockroom listening on \(address) redis=\(listening.redisURL) partitions=\(listening.keys.partitions)\n"
+                let tls = listening.tlsAddress.map { " tls=\(HostPort(host: $0.ipAddress ?? "", port: $0.port ?? 0))" } ?? ""
+                let line = "stockroom listening on \(address)\(tls) redis=\(listening.redisURL) partitions=\(listening.keys.partitions)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             } _: { stockroom in
                 try await stockroom.run(gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -101,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !server.credentials.authenticationRequired {
             logger.warning(
                 "authentication is OFF: anyone who can connect is an admin. Use --credentials FILE on any shared network",
-                metadata: ["sr.listen": "\(server.host):\(server.port)"]
+                metadata: ["sr.listen": "\(server.listen?.description ?? "-")", "sr.tls_listen": "\(server.tlsListen?.description ?? "-")"]
             )
         } else if server.credentialsFile == nil {
             logger.warning("tokens given by flag or environment are for local development: other local users can read them (ps, /proc); use --credentials FILE")
@@ -123,8 +135,19 @@ struct ServeCommand: AsyncParsableCommand {
         var server = ServerConfiguration()
         if let listen {
             let address = try HostPort(listen)
-            server.host = address.host
-            server.port = address.port
+            server.listen = Endpoint(host: address.host, port: address.port)
+        } else if tlsListen != nil {
+            server.listen = nil
+        }
+        if let tlsListen, let tlsCert, let tlsKey {
+            let address = try HostPort(tlsListen)
+            server.tlsListen = Endpoint(host: address.host, port: address.port)
+            var tls = TLSConfiguration.server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
+            if let tlsClientCa {
+                tls.trustRootsFile = tlsClientCa
+                tls.verifyPeer = true
+            }
+            server.tls = tls
         }
         if let credentials {
             server.credentials = try CredentialFile.read(credentials)
@@ -137,9 +160,6 @@ struct ServeCommand: AsyncParsableCommand {
                 salesToken: salesToken ?? environment["STOCKROOM_SALES_TOKEN"],
                 adminToken: adminToken ?? environment["STOCKROOM_ADMIN_TOKEN"]
             )
-        }
-        if let tlsCert, let tlsKey {
-            server.tls = .server(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         }
         limits.apply(to: &server)
         configuration.server = server

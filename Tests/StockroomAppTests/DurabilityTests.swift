@@ -26,7 +26,7 @@ final class DurabilityTests: XCTestCase {
             var configuration = StockroomConfiguration()
             configuration.dataDirectory = dataDirectory.path
             configuration.threads = 1
-            configuration.server?.port = 0
+            configuration.server?.listen?.port = 0
             if durability != StockroomConfiguration().durability { configuration.durability = durability }
             try await StockroomProcess.with(configuration, registry: PrometheusCollectorRegistry(), logger: testLogger()) { process in
                 try await withRedisConnection(url: process.redisURL) { redis in

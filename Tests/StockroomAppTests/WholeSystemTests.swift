@@ -24,7 +24,7 @@ final class WholeSystemTests: XCTestCase {
             configuration.redisURL = nil  // the embedded one, as `serve` without --redis
             configuration.dataDirectory = dataDirectory.path
             configuration.threads = 1
-            configuration.server?.port = 0
+            configuration.server?.listen?.port = 0
             var sidePort = StockroomConfiguration().sidePort ?? .init()
             sidePort.port = try freeLoopbackPort()  // the factory must know the callback URL before it listens
             configuration.sidePort = sidePort

@@ -44,7 +44,7 @@ func withSalesServer<T>(
     let connections = try await RedisConnectionsByLoop.connect(configuration: redisConfiguration, group: group, logger: logger)
     let store = try await SalesStore.open(on: connections.any, configuration: SalesConfiguration(), prefix: prefix, logger: logger).get()
     var configuration = ServerConfiguration()
-    configuration.port = 0
+    configuration.listen = Endpoint(host: "127.0.0.1", port: 0)
     configure(&configuration)
     let server = try await SalesServer.start(configuration: configuration, store: store, redis: connections, group: group, logger: logger)
     let harness = ServerHarness(server: server, store: store, redis: connections)

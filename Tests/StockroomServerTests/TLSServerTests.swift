@@ -8,7 +8,7 @@ import XCTest
 final class TLSServerTests: XCTestCase {
     func testASaleOverTLS() async throws {
         try await withTestCertificates { certificates in try await withSalesServer(configure: {
-            $0.tls = .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey)
+            $0.serveTLSOnly(on: Endpoint(host: "127.0.0.1", port: 0), .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey))
         }) { harness in
             let client = try await harness.client {
                 $0.tls = .client(trustRootsFile: certificates.caCertificate)
@@ -23,7 +23,7 @@ final class TLSServerTests: XCTestCase {
 
     func testAClientThatDoesNotTrustTheServerCannotConnect() async throws {
         try await withTestCertificates { certificates in try await withSalesServer(configure: {
-            $0.tls = .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey)
+            $0.serveTLSOnly(on: Endpoint(host: "127.0.0.1", port: 0), .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey))
         }) { harness in
             do {
                 _ = try await harness.client {
@@ -40,7 +40,7 @@ final class TLSServerTests: XCTestCase {
 
     func testAPlaintextClientGetsNoAnswerFromATLSServer() async throws {
         try await withTestCertificates { certificates in try await withSalesServer(configure: {
-            $0.tls = .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey)
+            $0.serveTLSOnly(on: Endpoint(host: "127.0.0.1", port: 0), .server(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey))
         }) { harness in
             do {
                 _ = try await harness.client { $0.requestTimeout = .seconds(2) }

@@ -456,6 +456,31 @@ final class InMemoryTLSTests: XCTestCase {
         }
     }
 
+    /// A client that sends its ClientHello and then nothing: the server gives up at the handshake
+    /// timeout, reports why, and closes; a completed handshake is never timed out.
+    func testAStalledHandshakeFailsAtTheTimeout() throws {
+        try withTestCertificates { certs in
+            let contexts = try self.contexts(certs, server: { $0.handshakeTimeout = .seconds(3) })
+            let pair = try InMemoryTLSPair(clientContext: contexts.client, serverContext: contexts.server, serverHostname: "localhost")
+            defer { pair.finish() }
+            try pair.server.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4433)).wait()
+            try pair.client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4433)).wait()
+            let clientHello = try XCTUnwrap(try pair.client.readOutbound(as: ByteBuffer.self))
+            try pair.server.writeInbound(clientHello)  // the server answers; the client never goes on
+            pair.server.embeddedEventLoop.advanceTime(by: .seconds(2))
+            XCTAssertTrue(pair.server.isActive, "within the timeout")
+            pair.server.embeddedEventLoop.advanceTime(by: .seconds(1))
+            XCTAssertEqual(pair.serverRecorder.errors.map(\.code), [.handshakeFailed])
+            XCTAssertTrue(pair.serverRecorder.errors.first?.description.contains("did not complete within") == true)
+            XCTAssertFalse(pair.server.isActive, "closed")
+
+            let established = try self.connectedPair(certs, server: { $0.handshakeTimeout = .seconds(3) })
+            defer { established.finish() }
+            established.server.embeddedEventLoop.advanceTime(by: .seconds(10))
+            self.assertEstablished(established)
+        }
+    }
+
     func testCorruptRecordIsAnIOErrorAndCloses() throws {
         try withTestCertificates { certs in
             let pair = try self.connectedPair(certs)
