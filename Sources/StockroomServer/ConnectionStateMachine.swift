@@ -272,6 +272,8 @@ struct ConnectionStateMachine {
     /// The frame decoder gave up on the byte stream: answer with request id 0 and close, whatever
     /// the code, because no later frame boundary can be trusted.
     mutating func streamFailed(_ error: WireError) -> Action {
+        // Bytes that arrive while the close is under way fail again: the peer hears about it once.
+        if case .closed = state { return .none }
         state = .closed
         return .replyAndClose(ResponseEnvelope(requestID: 0, response: .error(error)))
     }

@@ -204,6 +204,9 @@ final class ConnectionStateMachineTests: XCTestCase {
             return XCTFail("BAD_FRAME does not close by itself, but a broken stream always does")
         }
         XCTAssertEqual(badFrame.requestID, 0)
+        guard case .none = badHeader.streamFailed(WireError(.badFrame, "more garbage before the close")) else {
+            return XCTFail("the peer hears of a broken stream once")
+        }
 
         var machine = machine()
         guard case .replyAndClose(let answer) = machine.streamFailed(WireError(.frameTooLarge, "big")) else {
