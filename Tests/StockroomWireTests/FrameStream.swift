@@ -1,29 +1,20 @@
 import NIOCore
-import NIOEmbedded
 import StockroomWire
 
 /// Runs bytes through a ``FrameDecoder`` installed the way a server or client installs it.
 ///
 /// - Parameters:
-///   - bytes: The inbound bytes, fed as one read.
+///   - bytes: The inbound bytes, fed as one read and then the end of the stream.
 ///   - maxFrameLength: The decoder's limit.
-/// - Returns: Every frame decoded.
-/// - Throws: The decoder's error, or NIO's leftover-data error when the bytes end inside a frame.
+/// - Returns: Every frame decoded; bytes after the last whole frame are dropped, as the decoder drops them at EOF.
+/// - Throws: The decoder's error.
 func decodeFrames(
     _ bytes: ByteBuffer,
     maxFrameLength: Int = FrameDecoder.defaultMaxFrameLength
 ) throws -> [Frame] {
-    let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameLength: maxFrameLength)))
-    var frames: [Frame] = []
-    do {
-        try channel.writeInbound(bytes)
-        while let frame = try channel.readInbound(as: Frame.self) {
-            frames.append(frame)
-        }
-    } catch {
-        _ = try? channel.finish()
+    let read = try FrameStreamRead(bytes, maxFrameLength: maxFrameLength)
+    if let error = read.error {
         throw error
     }
-    _ = try channel.finish()
-    return frames
+    return read.frames
 }

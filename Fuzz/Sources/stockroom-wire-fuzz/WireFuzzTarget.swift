@@ -1,0 +1,1 @@
+../../../Tests/StockroomWireTests/Fuzzing/WireFuzzTarget.swift
