@@ -70,8 +70,10 @@ public final class SalesServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // Out of file descriptors, accept fails at once again: back off instead of spinning a core.
-                        try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
+                        // Out of file descriptors, accept fails at once again: back off and pause instead of
+                        // spinning a core (AcceptPause says why the backoff alone is not enough).
+                        try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: true))
+                        try channel.pipeline.syncOperations.addHandler(AcceptPause(logger: logger))
                         try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                     }
                 }
