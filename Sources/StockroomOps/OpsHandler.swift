@@ -20,19 +20,19 @@ public struct OpsHandler: OutcomeHandler {
         self.metrics = metrics
     }
 
-    /// Counts one entry of `sales` or `stock-empty`, once per topic entry: a redriven copy carries
-    /// the topic entry's own id as `originalID`.
+    /// Counts one entry of `sales` or `stock-empty` and acknowledges it in the same script: exactly
+    /// once per delivered entry, with nothing kept per entry.
     public func process(_ entry: StreamEntry, logger: Logger) async throws -> Outcome {
         switch entry.topic {
         case .sales:
             let sale = try entry.decode(SaleEvent.init(fields:))
-            let outcome = try await counters.count(sale, entryID: entry.originalID, partition: entry.partition)
+            let outcome = try await counters.count(sale, acknowledging: entry.acknowledgement, partition: entry.partition)
             guard case .counted = outcome else { return duplicate(sku: sale.sku, logger: logger) }
             metrics.sales.increment()
             return .counted
         case .stockEmpty:
             let stockOut = try entry.decode(StockEmptyEvent.init(fields:))
-            let outcome = try await counters.count(stockOut, entryID: entry.originalID, partition: entry.partition)
+            let outcome = try await counters.count(stockOut, acknowledging: entry.acknowledgement, partition: entry.partition)
             guard case .counted(let stockouts) = outcome else { return duplicate(sku: stockOut.sku, logger: logger) }
             metrics.stockouts.increment()
             // The operator alert: one per stock-out, not per redelivery.

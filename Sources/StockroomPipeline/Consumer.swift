@@ -97,9 +97,11 @@ struct Consumer: Sendable {
     }
 
     private func makeEntry(id: String, fields: [String: String], stream: GroupStream, deliveries: Int) -> StreamEntry {
+        let acknowledgement = stream.acknowledgement(of: id, group: group)
         guard stream.kind == .retry else {
             return StreamEntry(
-                id: id, topic: stream.topic, stream: stream.key, partition: stream.partition, fields: fields, deliveries: deliveries
+                id: id, topic: stream.topic, stream: stream.key, partition: stream.partition, fields: fields, deliveries: deliveries,
+                originalID: id, originalStream: stream.key, acknowledgement: acknowledgement
             )
         }
         // A redriven copy: the handler sees the original fields and where they came from.
@@ -115,7 +117,8 @@ struct Consumer: Sendable {
             fields: original,
             deliveries: deliveries,
             originalID: fields[PipelineFields.retryOriginalID] ?? id,
-            originalStream: fields[PipelineFields.retryOriginalStream] ?? stream.key
+            originalStream: fields[PipelineFields.retryOriginalStream] ?? stream.key,
+            acknowledgement: acknowledgement
         )
     }
 

@@ -21,6 +21,9 @@ public struct StreamEntry: Sendable, Hashable {
     /// as an idempotency key, not `id`.
     public var originalID: String
     public var originalStream: String
+    /// How to acknowledge this delivery inside the handler's own script (see ``StreamAcknowledgement``);
+    /// nil for an entry that was not delivered by a consumer group (built by hand, in tests or tools).
+    public var acknowledgement: StreamAcknowledgement?
 
     public init(id: String, topic: Topic, stream: String, partition: Int, fields: [String: String], deliveries: Int) {
         self.init(
@@ -37,8 +40,10 @@ public struct StreamEntry: Sendable, Hashable {
         fields: [String: String],
         deliveries: Int,
         originalID: String,
-        originalStream: String
+        originalStream: String,
+        acknowledgement: StreamAcknowledgement? = nil
     ) {
+        self.acknowledgement = acknowledgement
         self.id = id
         self.topic = topic
         self.stream = stream

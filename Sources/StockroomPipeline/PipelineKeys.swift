@@ -30,6 +30,22 @@ struct GroupStream: Sendable, Hashable {
     var partitionTag: String
 }
 
+extension GroupStream {
+    /// How a handler's script acknowledges entry `id` of this stream for `group`, as the ack script does.
+    func acknowledgement(of id: String, group: String) -> StreamAcknowledgement {
+        StreamAcknowledgement(stream: key, group: group, entryID: id, lastErrorKey: lastErrorKey, errorField: kind.errorField(id))
+    }
+}
+
+extension StreamAcknowledgement {
+    /// The acknowledgement of entry `id` of `subscription`'s topic stream in `partition`, as the
+    /// runtime would hand it over (for tools and tests that read a group by hand).
+    public static func topicEntry(_ id: String, of subscription: Subscription, partition: Int, keys: KeySpace) -> StreamAcknowledgement {
+        let stream = keys.groupStreams(subscription).first { $0.kind == .topic && $0.partition == partition }!
+        return stream.acknowledgement(of: id, group: subscription.group)
+    }
+}
+
 extension KeySpace {
     /// Every stream `subscription`'s group reads: the topic's partition streams, then its retry streams.
     func groupStreams(_ subscription: Subscription) -> [GroupStream] {

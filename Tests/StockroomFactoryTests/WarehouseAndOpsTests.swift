@@ -91,28 +91,26 @@ final class WarehouseAndOpsTests: XCTestCase {
         }
     }
 
-    func testOpsCountsEachEntryOnce() async throws {
+    /// The ops group counts an entry and acknowledges it in one script: a delivered entry counts once,
+    /// a second attempt finds it acknowledged, and nothing is kept per entry (no guard keys).
+    func testOpsCountsEachEntryOnceAndAcknowledgesIt() async throws {
         try await withFactoryEnvironment { env in
-            let stockEmpty = try await env.sellOut("OPS-1", stock: 3, reorderQuantity: 5)
             let partition = env.keys.partition(of: "OPS-1")
-            let sales = try await streamEntries(env.keys.stream(.sales, partition: partition), topic: .sales, partition: partition, on: env.redis)
-            let sale = try XCTUnwrap(sales.first(where: { $0.fields["sku"] == "OPS-1" }))
+            _ = try await env.sellOut("OPS-1", stock: 3, reorderQuantity: 5)
             let ops = OpsHandler(counters: OpsCounters(keys: env.keys, redis: env.redis))
+            let sale = try await deliverFirst(of: .opsSales, sku: "OPS-1", env: env)
+            let stockOut = try await deliverFirst(of: .opsStockEmpty, sku: "OPS-1", env: env)
 
             let first = try await ops.process(sale, logger: testLogger())
             let again = try await ops.process(sale, logger: testLogger())
             XCTAssertEqual([first, again], [.counted, .duplicate])
-            let outFirst = try await ops.process(stockEmpty, logger: testLogger())
-            let outAgain = try await ops.process(stockEmpty, logger: testLogger())
+            let outFirst = try await ops.process(stockOut, logger: testLogger())
+            let outAgain = try await ops.process(stockOut, logger: testLogger())
             XCTAssertEqual([outFirst, outAgain], [.counted, .duplicate], "the same id in another topic is another entry")
-            // A redrive hands the group a copy from its retry stream, under a new id: still the same sale.
-            let redriven = StreamEntry(
-                id: "9999999999999-0", topic: .sales, stream: env.keys.retryStream(.sales, group: "ops", partition: partition),
-                partition: partition, fields: sale.fields, deliveries: 1,
-                originalID: sale.id, originalStream: sale.stream
-            )
-            let redrivenOutcome = try await ops.process(redriven, logger: testLogger())
-            XCTAssertEqual(redrivenOutcome, .duplicate, "a redriven copy of a counted entry is not counted again")
+            for (subscription, stream) in [(Subscription.opsSales, sale.stream), (.opsStockEmpty, stockOut.stream)] {
+                let pending = try await env.redis.send(["XPENDING", stream, subscription.group]).get()
+                XCTAssertEqual(pending.array?.first?.int, 0, "\(subscription): acknowledged by the count itself")
+            }
 
             let counters = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(counters["sold"], "3")
@@ -121,12 +119,14 @@ final class WarehouseAndOpsTests: XCTestCase {
             XCTAssertEqual(counters["stockouts"], "1")
             XCTAssertEqual(counters["last_order"], "OPS-1@1")
             XCTAssertNotNil(counters["last_sale_at"])
+            let guardKeys = try await env.redis.send(["KEYS", env.keys.tag(partition) + ":ops:seen:*"]).get()
+            XCTAssertEqual(guardKeys.array?.count, 0, "no key is kept per counted entry")
 
-            // Without the guard, counting is at least once: a redelivery counts again.
-            let loose = OpsHandler(
-                counters: OpsCounters(keys: env.keys, redis: env.redis, deduplicationWindow: nil)
+            // An entry not delivered by a group has nothing to acknowledge: counted at least once.
+            let byHand = StreamEntry(
+                id: sale.id, topic: .sales, stream: sale.stream, partition: partition, fields: sale.fields, deliveries: 1
             )
-            _ = try await loose.process(sale, logger: testLogger())
+            _ = try await ops.process(byHand, logger: testLogger())
             let after = try await hashFields(env.keys.opsKey("OPS-1", partition: partition), on: env.redis)
             XCTAssertEqual(after["sold"], "6")
 
@@ -136,5 +136,21 @@ final class WarehouseAndOpsTests: XCTestCase {
             )
             await XCTAssertPoison { try await ops.process(misplaced, logger: testLogger()) }
         }
+    }
+
+    /// Reads the first entry of `sku` for `subscription`'s group as a consumer does (XREADGROUP: it is
+    /// now pending), with the acknowledgement the runtime would hand over.
+    private func deliverFirst(of subscription: Subscription, sku: String, env: FactoryTestEnvironment) async throws -> StreamEntry {
+        let partition = env.keys.partition(of: sku)
+        let stream = env.keys.stream(subscription.topic, partition: partition)
+        _ = try? await env.redis.send(["XGROUP", "CREATE", stream, subscription.group, "0", "MKSTREAM"]).get()
+        _ = try await env.redis.send(["XREADGROUP", "GROUP", subscription.group, "test", "STREAMS", stream, ">"]).get()
+        let entries = try await streamEntries(stream, topic: subscription.topic, partition: partition, on: env.redis)
+        let entry = try XCTUnwrap(entries.first { $0.fields["sku"] == sku })
+        return StreamEntry(
+            id: entry.id, topic: entry.topic, stream: stream, partition: partition, fields: entry.fields, deliveries: 1,
+            originalID: entry.id, originalStream: stream,
+            acknowledgement: .topicEntry(entry.id, of: subscription, partition: partition, keys: env.keys)
+        )
     }
 }

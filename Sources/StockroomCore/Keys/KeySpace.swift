@@ -17,11 +17,13 @@
 /// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
 /// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
 /// stockroom:{p3}:orders:due                   sorted set: open and requested orders by deadline (ms)
+/// stockroom:{p3}:orders:transitions           hash: how many orders took each transition
 /// stockroom:{p3}:ops:sku:<SKU>                 hash: the ops group's counters: sold, sales, stockouts, …
-/// stockroom:{p3}:ops:seen:<topic>:<entry id>   string: the ops group counted this topic entry (expires)
 /// ```
 ///
-/// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one.
+/// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one,
+/// with one exception: the factory group's dead-letter effects (`factoryOrderDeadLetterEffects`) build
+/// order keys from the partition's tag, because a purge of `--all` finds its entries inside the script.
 public struct KeySpace: Sendable, Hashable {
     public static let defaultPrefix = "stockroom"
 
@@ -95,14 +97,6 @@ public struct KeySpace: Sendable, Hashable {
 
     /// The operations team's counters of one SKU.
     public func opsKey(_ sku: String, partition: Int) -> String { "\(tag(partition)):ops:sku:\(sku)" }
-
-    /// Marks one topic entry as counted by the ops group, by its id in the topic stream, so that a
-    /// redriven copy (read from the retry stream under another id) is recognised. Entry ids repeat
-    /// across streams (the purchase script appends to sales and stock-empty in the same millisecond),
-    /// hence the topic in the key and the partition in its tag.
-    public func opsSeenKey(topic: Topic, entryID: String, partition: Int) -> String {
-        "\(tag(partition)):ops:seen:\(topic.rawValue):\(entryID)"
-    }
 
     /// The orders of a partition that are not closed yet, scored by their deadline (ms since 1970): when
     /// one passes, the order is requested again or expires.
