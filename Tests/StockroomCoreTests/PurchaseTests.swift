@@ -81,9 +81,36 @@ final class PurchaseTests: XCTestCase {
             XCTAssertEqual(sales.first?["remaining"], "3")
             XCTAssertEqual(sales.first?["customer"], "ann")
 
-            // The record expires after the replay window.
-            let ttl = try await redis.send(["TTL", store.keys.purchaseKey("req-1", sku: "SKU-1", partition: store.keys.partition(of: "SKU-1"))]).get()
-            XCTAssertEqual(ttl.int.map { $0 > 86_000 && $0 <= 86_400 }, true)
+            // The first answer is one field of the shard's hash for this replay window, which expires one
+            // window after its bucket ends: the record lives one to two windows.
+            let partition = store.keys.partition(of: "SKU-1")
+            let shard = KeySpace.replayShard(sku: "SKU-1", purchaseID: "req-1")
+            let found = try await redis.send(["KEYS", store.keys.replayKeyPrefix(partition: partition) + ":*:\(shard)"]).get()
+            let replayKey = try XCTUnwrap(found.array?.first?.string)
+            let record = try await redis.send(["HGET", replayKey, "SKU-1/req-1"]).get().string
+            let annsSHA1 = try await redis.send(["EVAL", "return redis.sha1hex(ARGV[1])", "0", "ann"]).get().string ?? ""
+            XCTAssertEqual(record, "S3:2:" + annsSHA1.prefix(8), "SOLD, 3 left, 2 bought, ann's mark")
+            let ttl = try await redis.send(["TTL", replayKey]).get()
+            XCTAssertEqual(ttl.int.map { $0 > 86_400 && $0 <= 2 * 86_400 }, true, "\(ttl)")
+        }
+    }
+
+    /// A retry just after the replay window's bucket turned still finds the first answer: the script
+    /// looks in its bucket and the one before (a record made there by hand stands for one written a
+    /// moment before the turn).
+    func testARetryFindsAnAnswerRecordedInThePreviousBucket() async throws {
+        try await withStore { store, redis in
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            let seconds = try await redis.send(["TIME"]).get().array?.first?.string.flatMap { Int($0) } ?? 0
+            let previous = seconds / store.configuration.replayWindowSeconds - 1
+            let shard = KeySpace.replayShard(sku: "SKU-1", purchaseID: "late")
+            let key = store.keys.replayKeyPrefix(partition: store.keys.partition(of: "SKU-1")) + ":\(previous):\(shard)"
+            _ = try await redis.send(["HSET", key, "SKU-1/late", "S4:1"]).get()
+
+            let retry = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "late", customer: ""), on: redis).get()
+            XCTAssertEqual(retry, PurchaseDecision(outcome: .sold, stock: 4, isReplay: true))
+            let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
+            XCTAssertEqual(stockAfter, 5, "a replay sells nothing")
         }
     }
 

@@ -67,10 +67,25 @@ public struct KeySpace: Sendable, Hashable {
 
     public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
 
-    /// A purchase id is scoped to its SKU: the key a retry finds is the SKU's own, in the SKU's
-    /// partition, whatever the partition count. `/` cannot occur in a SKU, so the key is unambiguous.
-    public func purchaseKey(_ purchaseID: String, sku: String, partition: Int) -> String {
-        "\(tag(partition)):purchase:\(sku)/\(purchaseID)"
+    /// Where a partition's replay records live: hashes `<this>:<bucket>:<shard>`, one field
+    /// `<SKU>/<purchase id>` per purchase (see `PurchaseScript`). The purchase script appends bucket and
+    /// shard itself: the bucket comes from Redis's clock, so every server agrees on it.
+    public func replayKeyPrefix(partition: Int) -> String { "\(tag(partition)):replays" }
+
+    /// Shards per partition and time bucket. Each shard stays a small hash, which Redis keeps as one
+    /// compact listpack (up to `hash-max-listpack-entries`, 128 by default): about 40 bytes per
+    /// purchase instead of a key of its own. 4,096 shards keep that encoding up to about 500,000
+    /// purchases per partition per replay window; past it shards become hash tables and cost about
+    /// twice as much. Changing it orphans the records of the current window: never change it in place.
+    public static let replayShards = 4096
+
+    /// The shard of a purchase: FNV-1a of `<SKU>/<purchase id>`, so a retry finds its record.
+    public static func replayShard(sku: String, purchaseID: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in sku.utf8 + [UInt8(ascii: "/")] + purchaseID.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return Int(hash % UInt32(replayShards))
     }
 
     public func stream(_ topic: Topic, partition: Int) -> String { "\(tag(partition)):stream:\(topic.rawValue)" }

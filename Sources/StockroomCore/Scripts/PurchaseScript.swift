@@ -10,11 +10,19 @@ extension StockroomScripts {
 -- Stockroom purchase: decide, record and emit in one atomic step.
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>             hash: stock, reorder_point, reorder_qty, open_order, order_seq
--- KEYS[2] stockroom:{pN}:purchase:<SKU>/<PURCHASE_ID> hash: the first answer, kept for ARGV[5] seconds
+-- KEYS[2] stockroom:{pN}:replays                the partition's replay records: hashes <KEYS[2]>:<bucket>:<shard>
 -- KEYS[3] stockroom:{pN}:stream:sales
 -- KEYS[4] stockroom:{pN}:stream:stock-empty
 -- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] purchase id   ARGV[4] customer
--- ARGV[5] replay TTL (seconds)   ARGV[6] largest quantity one purchase may ask for
+-- ARGV[5] replay window (seconds)   ARGV[6] largest quantity one purchase may ask for   ARGV[7] replay shard
+--
+-- The first answer of each purchase is one field of a shared hash, not a key of its own: field
+-- <SKU>/<purchase id>, value <S|O><stock>:<quantity>[:<first 8 hex digits of SHA-1(customer)>], e.g.
+-- S41:2:5f3a9b2c. The hash is the one of the replay window's bucket (Redis's clock: seconds / window)
+-- and of the purchase's shard (ARGV[7]); it expires a window after its bucket ends, so a record lives
+-- one to two windows, and a retry looks in its bucket and the one before. The key is built here from
+-- KEYS[2] because the bucket is Redis's time; it shares KEYS[2]'s hash tag, so the script stays in one
+-- Cluster slot.
 --
 -- Returns {status, stock, replay, opened}: status SOLD (stock = remaining) or OUT_OF_STOCK (stock = available),
 -- replay 1 when this is the stored answer of an earlier call with the same purchase id, opened 1 when this
@@ -25,19 +33,29 @@ local sku, purchaseID, customer = ARGV[1], ARGV[3], ARGV[4]
 local quantity, problem = wholeNumber(ARGV[2], 'quantity', '1', ARGV[6])
 if not quantity then return {'INVALID_ARGUMENT', problem} end
 
-local first = redis.call('HMGET', KEYS[2], 'status', 'stock', 'sku', 'quantity', 'customer')
-if first[1] then
+local clock = redis.call('TIME')
+local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
+local window = tonumber(ARGV[5])
+local bucket = math.floor(tonumber(clock[1]) / window)
+local replays = KEYS[2] .. ':' .. bucket .. ':' .. ARGV[7]
+local field = sku .. '/' .. purchaseID
+local customerMark = customer == '' and '' or (':' .. string.sub(redis.sha1hex(customer), 1, 8))
+
+local first = redis.call('HGET', replays, field)
+    or redis.call('HGET', KEYS[2] .. ':' .. (bucket - 1) .. ':' .. ARGV[7], field)
+if first then
+    local firstStatus, firstStock, firstQuantity, firstMark = string.match(first, '^([SO])(%d+):(%d+)(.*)$')
     -- The same purchase id for another quantity of the SKU, or for another customer, is a client bug,
-    -- not a retry: refuse rather than guess. (The key holds the SKU: the same id for another SKU is
+    -- not a retry: refuse rather than guess. (The field holds the SKU: the same id for another SKU is
     -- another purchase.) The other customer is not named: it is someone else's data.
-    if first[3] ~= sku or tonumber(first[4]) ~= quantity then
+    if tonumber(firstQuantity) ~= quantity then
         return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used for ' ..
-            first[4] .. ' x ' .. first[3]}
+            firstQuantity .. ' x ' .. sku}
     end
-    if first[5] and first[5] ~= customer then
+    if firstMark ~= customerMark then
         return {'INVALID_ARGUMENT', 'purchase id ' .. purchaseID .. ' was already used by another customer'}
     end
-    return {first[1], tonumber(first[2]), 1, 0}
+    return {firstStatus == 'S' and 'SOLD' or 'OUT_OF_STOCK', tonumber(firstStock), 1, 0}
 end
 
 local item = redis.call('HMGET', KEYS[1], 'stock', 'reorder_point', 'reorder_qty', 'open_order')
@@ -48,9 +66,6 @@ local stock = tonumber(item[1])
 local reorderPoint = tonumber(item[2]) or 0
 local reorderQuantity = tonumber(item[3]) or 0
 local orderIsOpen = item[4] and item[4] ~= ''
-
-local clock = redis.call('TIME')
-local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
 
 -- One open factory order per SKU: any burst of stock-outs emits a single stock-empty event.
 local opened = 0
@@ -80,9 +95,8 @@ else
     end
 end
 
-redis.call('HSET', KEYS[2], 'status', status, 'stock', stock, 'sku', sku, 'quantity', quantity,
-    'customer', customer, 'at', now)
-redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('HSET', replays, field, (status == 'SOLD' and 'S' or 'O') .. stock .. ':' .. quantity .. customerMark)
+redis.call('EXPIREAT', replays, (bucket + 2) * window)
 return {status, stock, 0, opened}
 """#
     )
@@ -106,13 +120,14 @@ extension ScriptCall {
             StockroomScripts.purchase,
             keys: [
                 keys.skuKey(order.sku, partition: partition),
-                keys.purchaseKey(order.purchaseID, sku: order.sku, partition: partition),
+                keys.replayKeyPrefix(partition: partition),
                 keys.stream(.sales, partition: partition),
                 keys.stream(.stockEmpty, partition: partition),
             ],
             arguments: [
                 order.sku, String(order.quantity), order.purchaseID, order.customer,
                 limits.replayWindowSeconds, limits.maximumQuantity,
+                String(KeySpace.replayShard(sku: order.sku, purchaseID: order.purchaseID)),
             ]
         )
     }
