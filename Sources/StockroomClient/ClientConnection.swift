@@ -84,7 +84,13 @@ final class ClientConnection: Sendable {
         _ timeout: TimeAmount
     ) async throws(StockroomClientError) -> Response {
         let promise = channel.eventLoop.makePromise(of: Response.self)
-        channel.writeAndFlush(OutgoingRequest(request: request, promise: promise, timeout: timeout), promise: nil)
+        // A channel the server closed already may have no handlers left to see the request (they are
+        // removed at close): the write itself fails then, and so must the request, or it waits forever.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            promise.fail(StockroomClientError(.connectionClosed, "the connection to the server closed: \(error)", underlying: error))
+        }
+        channel.writeAndFlush(OutgoingRequest(request: request, promise: promise, timeout: timeout), promise: written)
         let response: Response
         do {
             response = try await promise.futureResult.get()

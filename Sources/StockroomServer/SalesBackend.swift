@@ -3,13 +3,15 @@ import StockroomCore
 import StockroomRedis
 import StockroomWire
 
-/// Runs protocol requests against the sales store on one event loop's Redis connection.
+/// Runs protocol requests against the sales store on one event loop's Redis connection; purchases go
+/// through the loop's ``PurchaseBatcher``.
 ///
 /// It translates between the wire's types and the domain's, and turns every failure into an ERROR
 /// response, so the returned future always succeeds.
 struct SalesBackend: Sendable {
     let store: SalesStore
     let redis: RedisConnection
+    let purchases: NIOLoopBound<PurchaseBatcher>
     let metrics: SalesMetrics
 
     func execute(_ request: Request) -> EventLoopFuture<Response> {
@@ -23,7 +25,7 @@ struct SalesBackend: Sendable {
                 customer: purchase.customer
             )
             let started = NIODeadline.now()
-            answer = store.purchase(order, on: redis).map { [metrics] decision in
+            answer = purchases.value.purchase(order).map { [metrics] decision in
                 metrics.record(decision, startedAt: started)
                 return .purchaseResult(PurchaseResult(decision))
             }.flatMapErrorThrowing { [metrics] error in

@@ -63,6 +63,7 @@ public final class SalesServer: Sendable {
         let limits = configuration.limits
         let access = access ?? ServerAccess(credentials: configuration.credentials)
         let admission = ConnectionAdmission(maxConnections: limits.maxConnections, logger: logger)
+        let batchers = PurchaseBatchers(store: store, redis: redis)
 
         func bootstrap(tls: ReloadableTLSContext?) -> ServerBootstrap {
             ServerBootstrap(group: group)
@@ -86,7 +87,10 @@ public final class SalesServer: Sendable {
                         return channel.close()
                     }
                     return channel.eventLoop.makeCompletedFuture {
-                        let backend = SalesBackend(store: store, redis: redis.connection(for: channel.eventLoop), metrics: metrics)
+                        let backend = SalesBackend(
+                            store: store, redis: redis.connection(for: channel.eventLoop),
+                            purchases: batchers.batcher(for: channel.eventLoop), metrics: metrics
+                        )
                         var connectionLogger = logger
                         connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
                         // The throttle counts failures per host, whatever the source port.

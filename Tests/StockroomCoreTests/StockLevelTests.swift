@@ -84,9 +84,9 @@ final class StockLevelTests: XCTestCase {
                     PurchaseOrder(sku: "RAW-1", quantity: 1, purchaseID: "raw-\(text)", customer: ""), partition: partition,
                     keys: store.keys, limits: PurchaseLimits(store.configuration)
                 )
-                call.arguments[1] = text
+                call.arguments[3] = text  // after the window and the largest quantity: SKU, then quantity
                 let reply = try await redis.run(call).get()
-                XCTAssertEqual(reply.array?.first?.string, "INVALID_ARGUMENT", "quantity \"\(text)\"")
+                XCTAssertEqual(reply.array?.first?.array?.first?.string, "INVALID_ARGUMENT", "quantity \"\(text)\"")
             }
             var setCall = ScriptCall.setStock(StockUpdate(sku: "RAW-1", stock: 5), keys: store.keys, defaultReorderQuantity: 1)
             setCall.arguments[1] = "1e15"

@@ -36,14 +36,35 @@ public struct SalesStore: Sendable {
     /// Runs the purchase script: sells, refuses, or replays the first answer to `order.purchaseID`.
     public func purchase(_ order: PurchaseOrder, on redis: RedisConnection) -> EventLoopFuture<PurchaseDecision> {
         do {
-            try SKU.validate(order.sku)
-            try Self.validate(purchaseID: order.purchaseID, customer: order.customer)
+            try validate(order)
         } catch {
             return redis.eventLoop.makeFailedFuture(error)
         }
-        let call = ScriptCall.purchase(order, partition: keys.partition(of: order.sku), keys: keys, limits: limits)
+        return purchases([order], partition: keys.partition(of: order.sku), on: redis).flatMapThrowing { decisions in
+            try decisions[0].get()
+        }
+    }
+
+    /// What the store checks before a purchase reaches Redis: SKU syntax, purchase id and customer.
+    public func validate(_ order: PurchaseOrder) throws(SalesError) {
+        try SKU.validate(order.sku)
+        try Self.validate(purchaseID: order.purchaseID, customer: order.customer)
+    }
+
+    /// Decides `orders` (already validated, all of `partition`) in one script call, in this order;
+    /// one result per order. The future fails only when the call itself failed (Redis unreachable):
+    /// then no order's outcome is known.
+    public func purchases(
+        _ orders: [PurchaseOrder], partition: Int, on redis: RedisConnection
+    ) -> EventLoopFuture<[Result<PurchaseDecision, SalesError>]> {
+        let call = ScriptCall.purchases(orders, partition: partition, keys: keys, limits: limits)
         return redis.run(call)
-            .flatMapThrowing { reply in try ScriptReply(reply).purchaseDecision() }
+            .flatMapThrowing { reply in
+                guard let answers = reply.array, answers.count == orders.count else {
+                    throw SalesError(.internalError, "the purchase script answered \(reply) for \(orders.count) purchases")
+                }
+                return answers.map { answer in Result { () throws(SalesError) in try ScriptReply(answer).purchaseDecision() } }
+            }
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
