@@ -236,10 +236,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The command-line pieces both executables share: the client options (server, token, TLS) and HOST:PORT.
+        .target(
+            name: "StockroomCommandLine",
+            dependencies: [
+                "StockroomClient",
+                "StockroomServer",
+                "StockroomTLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "stockroom",
             dependencies: [
                 "StockroomApp",
+                "StockroomCommandLine",
                 "StockroomServer",
                 "StockroomClient",
                 "StockroomCore",
