@@ -268,6 +268,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The benchmark harness's logic (workloads, pacing, measuring, checks, reports), kept apart
+        // from its command line so that its unit tests can reach it.
+        .target(
+            name: "StockroomBench",
+            dependencies: [
+                "StockroomClient",
+                "StockroomCore",
+                "StockroomEmbeddedRedis",
+                "StockroomPipeline",
+                "StockroomRedis",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "stockroom-bench",
             dependencies: [
@@ -377,6 +395,11 @@ let package = Package(
                 "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StockroomBenchTests",
+            dependencies: ["StockroomBench", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
