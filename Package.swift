@@ -289,17 +289,15 @@ let package = Package(
         .executableTarget(
             name: "stockroom-bench",
             dependencies: [
+                "StockroomBench",
                 "StockroomClient",
+                "StockroomCommandLine",
                 "StockroomCore",
-                "StockroomEmbeddedRedis",
                 "StockroomRedis",
-                "StockroomWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

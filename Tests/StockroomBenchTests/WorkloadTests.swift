@@ -136,6 +136,16 @@ final class WorkloadTests: XCTestCase {
         XCTAssertGreaterThan(Set(made.map(\.sku)).count, 90)
     }
 
+    /// 800 workers of an open loop may make a few requests each: their sequences start at different
+    /// points, so the run as a whole still has the mix.
+    func testWorkersTogetherKeepTheMixHoweverFewRequestsEachMakes() {
+        let gets = (0..<100).flatMap { requests(worker: $0, seed: 1, count: 7) }.filter {
+            if case .get = $0 { return true }
+            return false
+        }
+        XCTAssertEqual(gets.count, 70)
+    }
+
     func testWorkersOfOneSeedDrawDifferentSKUsAndTheSameWorkerRepeatsItself() {
         XCTAssertEqual(requests(worker: 1, seed: 5), requests(worker: 1, seed: 5))
         XCTAssertNotEqual(requests(worker: 1, seed: 5).map(\.sku), requests(worker: 2, seed: 5).map(\.sku))

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import StockroomEmbeddedRedis
 import StockroomRedis
 
@@ -41,8 +42,13 @@ public struct RedisBenchmark: Sendable {
         }
     }
 
-    /// Runs `call` `requests` times. The script must be loaded (`SCRIPT LOAD`) first.
-    public func run(_ call: ScriptCall, requests: Int) throws -> Figures {
+    /// Runs `call` `requests` times. The script must be loaded (`SCRIPT LOAD`) first. Waiting for
+    /// redis-benchmark blocks a thread: a thread of NIO's pool, not the event loop the harness runs on.
+    public func run(_ call: ScriptCall, requests: Int) async throws -> Figures {
+        try await NIOThreadPool.singleton.runIfActive { try runBlocking(call, requests: requests) }
+    }
+
+    private func runBlocking(_ call: ScriptCall, requests: Int) throws -> Figures {
         // -r: `__rand_int__` becomes a random 12-digit number on each call (the purchase ids).
         var arguments = [
             "-h", redis.host, "-p", String(redis.port), "-c", String(connections), "-P", String(pipeline),
@@ -61,10 +67,10 @@ public struct RedisBenchmark: Sendable {
     }
 
     /// Runs `call` for about `seconds`: a short run measures the rate, then the real one is sized by it.
-    public func run(_ call: ScriptCall, forAbout seconds: Double) throws -> (figures: Figures, requests: Int) {
-        let probe = try run(call, requests: max(20_000, connections * pipeline * 20))
+    public func run(_ call: ScriptCall, forAbout seconds: Double) async throws -> (figures: Figures, requests: Int) {
+        let probe = try await run(call, requests: max(20_000, connections * pipeline * 20))
         let requests = max(10_000, Int(probe.throughput * seconds))
-        return (try run(call, requests: requests), requests)
+        return (try await run(call, requests: requests), requests)
     }
 }
 

@@ -46,6 +46,9 @@ public struct TargetResult: Sendable, Codable {
     public var throughput: Double
     public var requests: Int
     public var elapsedSeconds: Double
+    /// CPU time (user and system) the harness spent per answered request: on a machine it shares
+    /// with the server and Redis, what it takes from them.
+    public var harnessCpuMicrosecondsPerRequest: Double
     public var latencyMs: LatencySummary
     /// Answers by code: SOLD, OUT_OF_STOCK, STOCK, REPLAY.
     public var results: [String: Int]
@@ -67,6 +70,7 @@ public struct TargetResult: Sendable, Codable {
         self.requests = tally.completed
         self.elapsedSeconds = outcome.elapsedSeconds
         self.throughput = outcome.elapsedSeconds > 0 ? Double(tally.completed) / outcome.elapsedSeconds : 0
+        self.harnessCpuMicrosecondsPerRequest = tally.completed > 0 ? outcome.harnessCPUSeconds * 1e6 / Double(tally.completed) : 0
         self.latencyMs = tally.latencies.summary
         self.results = tally.results
         self.errors = tally.errors

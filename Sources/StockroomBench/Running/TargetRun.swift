@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One target's whole run: set the stock, load, check the stock balances, measure memory.
 public struct TargetRun: Sendable {
     public var plan: LoadPlan
@@ -17,15 +19,21 @@ public struct TargetRun: Sendable {
 
     /// - Parameters:
     ///   - runTag: the run's purchase-id tag, fresh for each run.
+    ///   - timers: the event loop the open loop's waits are scheduled on.
     ///   - say: gets the progress and check lines as they happen.
-    public func run(_ target: any LoadTarget, runTag: String, say: @escaping @Sendable (String) -> Void) async throws -> TargetResult {
+    public func run(
+        _ target: any LoadTarget,
+        runTag: String,
+        timers: any EventLoop,
+        say: @escaping @Sendable (String) -> Void
+    ) async throws -> TargetResult {
         let skus = plan.workload.skuNames
         say("\(target.name): setting the stock of \(Formatting.grouped(skus.count)) SKU\(skus.count == 1 ? "" : "s") to \(Formatting.grouped(plan.workload.stockPerSKU))")
         try await target.setStock(plan.workload.stockPerSKU, of: skus)
         let baseline = try await memory?.baseline()
 
         say("\(target.name): \(plan.description)")
-        let outcome = await LoadRunner(plan: plan, runTag: runTag).run(target, progress: say)
+        let outcome = await LoadRunner(plan: plan, runTag: runTag, timers: timers).run(target, progress: say)
 
         var check: StockBalance?
         if plan.workload.mix.includesPurchases {

@@ -39,6 +39,8 @@ public struct RequestMix: Sendable, Hashable, CustomStringConvertible {
 
     public var includesPurchases: Bool { weight(of: .purchase) > 0 }
 
+    public var totalWeight: Int { weights.reduce(0) { $0 + $1.weight } }
+
     /// `purchase=90,get=10`.
     public var description: String {
         weights.map { "\($0.kind.rawValue)=\($0.weight)" }.joined(separator: ",")
@@ -66,7 +68,7 @@ public struct MixSequence: Sendable {
 
     public init(_ mix: RequestMix) {
         self.weights = mix.weights
-        self.total = mix.weights.reduce(0) { $0 + $1.weight }
+        self.total = mix.totalWeight
         self.current = Array(repeating: 0, count: mix.weights.count)
     }
 

@@ -55,6 +55,9 @@ public struct RequestGenerator: Sendable {
         self.picker = picker
         self.quantity = workload.quantity
         self.kinds = MixSequence(workload.mix)
+        // Workers start at different points of the sequence, so that the run as a whole keeps the
+        // mix however few requests each worker makes.
+        for _ in 0..<(worker % workload.mix.totalWeight) { _ = kinds.next() }
         self.ids = PurchaseIDGenerator(runTag: runTag, worker: worker)
         self.random = SplitMix64(seed: SplitMix64.seed(seed, worker: worker))
     }
