@@ -94,11 +94,15 @@ def check_text(result):
     return "balanced" if check["balanced"] else f"**FAILED** ({check['oversold_count']} oversold, {check['lost_count']} lost)"
 
 
+def harness_cpu(result):
+    return f"{result['harness_cpu_microseconds_per_request']:.1f}"
+
+
 def closed_loop_table(rows):
     lines = [
         "| row | SKUs | conns × in flight | TLS | Redis appendfsync | Stockroom req/s | p50 ms | p99 ms | p99.9 ms "
-        "| Redis req/s | p50 ms | p99 ms | ratio | oversell check |",
-        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| Redis req/s | p50 ms | p99 ms | ratio | harness CPU µs/request | oversell check |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name, row in rows.items():
         stockroom = row.get("stockroom")
@@ -113,11 +117,12 @@ def closed_loop_table(rows):
                 ratio_text(ratio(stockroom["throughput"], redis["throughput"])),
             ]
         checks = check_text(stockroom) + ("" if not redis else f" / {check_text(redis)}")
+        cpu = harness_cpu(stockroom) + ("" if not redis else f" / {harness_cpu(redis)}")
         lines.append(
             "| " + " | ".join([
                 name, skus(setup), connections(setup), "on" if setup["tls"] else "off", setup.get("redis_durability") or "?",
                 number(stockroom["throughput"]), ms(stockroom["latency_ms"]["p50"]), ms(stockroom["latency_ms"]["p99"]),
-                ms(stockroom["latency_ms"]["p999"]), *redis_cells, checks,
+                ms(stockroom["latency_ms"]["p999"]), *redis_cells, cpu, checks,
             ]) + " |"
         )
     return lines
@@ -141,8 +146,8 @@ def ceiling_table(rows):
 
 def open_loop_table(row):
     lines = [
-        "| target | rate req/s | answered req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| target | rate req/s | answered req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | harness CPU µs/request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for target in ("stockroom", "redis"):
         result = row.get(target)
@@ -151,7 +156,7 @@ def open_loop_table(row):
             lines.append(
                 f"| {target} | {number(result['setup']['rate'])} | {number(result['throughput'])} | {ms(latency['p50'])} | "
                 f"{ms(latency['p90'])} | {ms(latency['p99'])} | {ms(latency['p999'])} | {ms(latency['max'])} | "
-                f"{sum(result['errors'].values()):,} |"
+                f"{sum(result['errors'].values()):,} | {harness_cpu(result)} |"
             )
     return lines
 
@@ -282,7 +287,8 @@ def main():
     add(f"Each row runs {'2' if args.quick else '5'} s through Stockroom's client library (`--target stockroom`), then the same "
         "load straight on Redis with Stockroom's own purchase script (`--target redis`: EVALSHA from Swift, same connections, "
         "pipeline and SKUs). Every purchase sells (stock 10^12 per SKU). Ratio = Stockroom / Redis throughput. The check is "
-        "sold + remaining = stock set, per SKU, for each target.")
+        "sold + remaining = stock set, per SKU, for each target. Harness CPU is what the load generator itself spent per "
+        "request (Stockroom / Redis): CPU the server and Redis did not get on these shared cores.")
     add("")
     out.extend(closed_loop_table(rows))
     add("")
@@ -298,7 +304,8 @@ def main():
         add("")
         add("The rate is half the Stockroom throughput of row `hot-50x16`. Requests leave on a fixed schedule; latency counts "
             "from when each was due (corrected for coordinated omission, as wrk2 does), at most 16 in flight on each of 50 "
-            "connections.")
+            "connections. Each request waits for its time on an event-loop timer, which is why the harness spends more CPU per "
+            "request here than in a closed loop.")
         add("")
         out.extend(open_loop_table(rows["open-loop"]))
     if "memory" in rows and rows["memory"].get("stockroom", {}).get("memory"):
@@ -331,7 +338,7 @@ def main():
         samples = idle["samples"]
         before = idle.get("rss_before")
         add(f"{idle['connections']:,} connections opened (HELLO done, then silent) in {idle['open_seconds']:.1f} s on a fresh "
-            f"server; its RSS was {'?' if before is None else f'{before / MIB:.1f} MiB'} before, "
+            f"server without workers; its RSS was {'?' if before is None else f'{before / MIB:.1f} MiB'} before, "
             f"{samples[0]['rss'] / MIB:.1f} MiB with them open and {samples[-1]['rss'] / MIB:.1f} MiB after "
             f"{samples[-1]['seconds']:.0f} s ({samples[-1]['descriptors']:,} descriptors open).")
     add("")
@@ -357,9 +364,11 @@ def main():
     add("ops/bench --soak     # the set with a 5-minute idle-connection soak")
     add("```")
     add("")
-    add(f"The set runs Redis with appendfsync `{args.durability}` and switches to `{args.other_durability}` at runtime "
-        "(`CONFIG SET appendfsync`) for the rows named after it; automatic AOF rewrites are off so that no fork lands in "
-        "the middle of a row. One row by hand, against a running server and its Redis:")
+    add(f"Every row starts a fresh Redis (appendfsync `{args.durability}`, or `{args.other_durability}` for the rows named "
+        "after it; automatic AOF rewrites off, so that no fork lands in the middle of a row) and a fresh server on it "
+        "(one event loop per core, its default; no workers but for the memory row), so that no row inherits another's records. A ceiling row "
+        "runs on the Redis of the row it is compared with, right after it. One row by hand, against a running server "
+        "and its Redis:")
     add("")
     add("```sh")
     add("stockroom-bench --server 127.0.0.1:7400 --redis redis://127.0.0.1:6390 --compare \\")
