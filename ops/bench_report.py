@@ -359,7 +359,7 @@ def main():
     add("## How to reproduce")
     add("")
     add("```sh")
-    add(f"ops/bench{' --durability ' + args.durability if args.durability != 'everysec' else ''}            # the standard set (about 10 minutes); writes BENCHMARKS.md and benchmarks/")
+    add(f"ops/bench{' --durability ' + args.durability if args.durability != 'everysec' else ''}            # the standard set (about 7 minutes on 2 cores); writes BENCHMARKS.md and benchmarks/")
     add("ops/bench --quick    # a smoke run of about a minute, written to /tmp/stockroom-bench-quick")
     add("ops/bench --soak     # the set with a 5-minute idle-connection soak")
     add("```")
