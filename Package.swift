@@ -397,7 +397,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StockroomBenchTests",
-            dependencies: ["StockroomBench", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["StockroomBench", "StockroomClient", "StockroomCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

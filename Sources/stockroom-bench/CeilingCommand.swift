@@ -39,21 +39,16 @@ struct CeilingCommand: AsyncParsableCommand {
             try await run(on: observer)
         }
         Console.say(result.line)
-        if let json {
-            var report = BenchReport()
-            report.ceiling = result
-            try report.write(to: json)
-            Console.say("wrote \(json)")
-        }
+        try BenchReport(ceiling: result).save(to: json)
     }
 
     private func run(on observer: RedisObserver) async throws -> CeilingResult {
-        let durability = try await observer.durability()
+        let durability = await observer.durability()
         let call = try await prepare(on: observer)
         _ = try await observer.connection.send(["SCRIPT", "LOAD", call.script.source]).get()
 
         let benchmark = RedisBenchmark(redis: observer.configuration, connections: connections, pipeline: pipeline)
-        Console.say("ceiling \(script.rawValue): redis-benchmark EVALSHA, -c \(connections) -P \(pipeline), Redis durability \(durability)")
+        Console.say("ceiling \(script.rawValue): redis-benchmark EVALSHA, -c \(connections) -P \(pipeline), Redis durability \(durability ?? "unknown")")
         let (figures, count) =
             if let requests { (try await benchmark.run(call, requests: requests), requests) } else { try await benchmark.run(call, forAbout: duration) }
         if script == .minimal {

@@ -36,11 +36,6 @@ struct IdleCommand: AsyncParsableCommand {
         )
         let result = try await idle.run(group: MultiThreadedEventLoopGroup.singleton) { Console.say($0) }
         Console.say(result.line)
-        if let json {
-            var report = BenchReport()
-            report.idle = result
-            try report.write(to: json)
-            Console.say("wrote \(json)")
-        }
+        try BenchReport(idle: result).save(to: json)
     }
 }

@@ -97,10 +97,7 @@ struct ThroughputCommand: AsyncParsableCommand {
                 Console.say(memory.line)
             }
         }
-        if let json {
-            try report.write(to: json)
-            Console.say("wrote \(json)")
-        }
+        try report.save(to: json)
         if let plot { try drawPlot(plot, [report]) }
         if let ratio = report.ratio { Console.say(ratio.line) }
         if report.targets.contains(where: { $0.check?.balanced == false }) { throw ExitCode.failure }
@@ -119,7 +116,7 @@ struct ThroughputCommand: AsyncParsableCommand {
         for kind in compare ? [TargetKind.stockroom, .redis] : [target] {
             let run = TargetRun(
                 plan: plan, label: label.map { "\($0) \(kind.rawValue)" }, tls: kind == .stockroom && client.usesTLS,
-                redisDurability: try await observer?.durability(),
+                redisDurability: await observer?.durability(),
                 memory: memory ? observer?.memoryProbe(settleTimeout: .milliseconds(Int64(settleTimeout * 1000))) : nil
             )
             let loadTarget = try await connect(kind, group: group, observer: observer)

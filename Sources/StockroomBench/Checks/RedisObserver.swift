@@ -41,10 +41,12 @@ public struct RedisObserver: Sendable {
         }
     }
 
-    /// `always`, `everysec` or `no` (Redis's `appendfsync`) with an append-only file, `none` without.
-    public func durability() async throws -> String {
-        guard try await setting("appendonly") == "yes" else { return "none" }
-        return try await setting("appendfsync") ?? "unknown"
+    /// `always`, `everysec` or `no` (Redis's `appendfsync`) with an append-only file, `none` without;
+    /// nil when Redis will not say (CONFIG renamed or forbidden, as managed services do).
+    public func durability() async -> String? {
+        guard let appendOnly = try? await setting("appendonly") else { return nil }
+        guard appendOnly == "yes" else { return "none" }
+        return try? await setting("appendfsync")
     }
 
     public func memoryProbe(settleTimeout: Duration) -> MemoryProbe {

@@ -11,7 +11,10 @@ public struct BenchReport: Sendable, Codable {
     /// `stockroom-bench idle`: the server's memory with many idle connections.
     public var idle: IdleResult?
 
-    public init() {}
+    public init(ceiling: CeilingResult? = nil, idle: IdleResult? = nil) {
+        self.ceiling = ceiling
+        self.idle = idle
+    }
 
     /// The targets' results in the order they ran.
     public var targets: [TargetResult] { [stockroom, redis].compactMap { $0 } }
@@ -21,6 +24,13 @@ public struct BenchReport: Sendable, Codable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Writes the report to `path` and says so; nothing without a path (no `--json`).
+    public func save(to path: String?) throws {
+        guard let path else { return }
+        try write(to: path)
+        Console.say("wrote \(path)")
     }
 
     public static func read(from path: String) throws -> BenchReport {

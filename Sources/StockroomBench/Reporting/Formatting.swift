@@ -22,9 +22,9 @@ public enum Formatting {
         String(format: "%.3f", value)
     }
 
-    /// A ratio with 2 decimals: `0.98`; `n/a` when the denominator is 0.
-    public static func ratio(_ numerator: Double, _ denominator: Double) -> String {
-        denominator > 0 ? String(format: "%.2f", numerator / denominator) : "n/a"
+    /// Two decimals: `0.98`.
+    public static func twoDecimals(_ value: Double) -> String {
+        String(format: "%.2f", value)
     }
 
     /// Mebibytes with 1 decimal.

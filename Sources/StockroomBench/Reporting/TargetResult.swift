@@ -104,6 +104,6 @@ public struct TargetRatio: Sendable, Codable, Hashable {
 
     /// Exactly `ratio throughput=X p50=Y p99=Z`, two decimals each.
     public var line: String {
-        "ratio throughput=\(Formatting.ratio(throughput, 1)) p50=\(Formatting.ratio(p50, 1)) p99=\(Formatting.ratio(p99, 1))"
+        "ratio throughput=\(Formatting.twoDecimals(throughput)) p50=\(Formatting.twoDecimals(p50)) p99=\(Formatting.twoDecimals(p99))"
     }
 }

@@ -42,7 +42,6 @@ public struct TargetRun: Sendable {
                 names: skus, stockSet: plan.workload.stockPerSKU, sold: outcome.tally.soldUnits,
                 uncertain: outcome.tally.uncertainUnits, remaining: remaining
             )
-            say("\(target.name) \(balance.line)")
             check = balance
         }
         var retained: RetainedMemory?

@@ -51,12 +51,17 @@ public final class RedisTarget: LoadTarget {
                 _ = try await store.stockLevel(of: sku, on: redis).get()
                 return .stock
             }
-        } catch let error as SalesError {
-            let refusedUntouched: [SalesError.Code] = [.invalidArgument, .unknownSKU]
-            return .error(code: error.code.name, uncertain: !refusedUntouched.contains(error.code))
         } catch {
-            return .error(code: "\(type(of: error))", uncertain: true)
+            return Self.outcome(of: error)
         }
+    }
+
+    /// A refusal the script made before changing anything is certain; a failure of Redis or of the
+    /// connection may have come after the script ran.
+    public static func outcome(of error: any Error) -> RequestOutcome {
+        guard let error = error as? SalesError else { return .error(code: "\(type(of: error))", uncertain: true) }
+        let refusedUntouched: [SalesError.Code] = [.invalidArgument, .unknownSKU]
+        return .error(code: error.code.name, uncertain: !refusedUntouched.contains(error.code))
     }
 
     public func setStock(_ stock: Int, of skus: [String]) async throws {

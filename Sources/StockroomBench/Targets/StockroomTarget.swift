@@ -79,7 +79,7 @@ public final class StockroomTarget: LoadTarget {
     /// The server's own code for an ERROR answer, the client's for a failure without one. A request
     /// that was refused before anything happened is certain; one without an answer, or one the
     /// backend failed, may have sold.
-    static func outcome(of error: StockroomClientError) -> RequestOutcome {
+    public static func outcome(of error: StockroomClientError) -> RequestOutcome {
         if let serverCode = error.serverCode {
             let refusedUntouched: [ErrorCode] = [
                 .overloaded, .invalidArgument, .unknownSKU, .forbidden, .unauthenticated, .shuttingDown, .helloRequired,
