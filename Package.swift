@@ -236,10 +236,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The command-line pieces both executables share: the client options (server, token, TLS) and HOST:PORT.
+        .target(
+            name: "StockroomCommandLine",
+            dependencies: [
+                "StockroomClient",
+                "StockroomServer",
+                "StockroomTLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "stockroom",
             dependencies: [
                 "StockroomApp",
+                "StockroomCommandLine",
                 "StockroomServer",
                 "StockroomClient",
                 "StockroomCore",
@@ -256,20 +268,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "stockroom-bench",
+        // The benchmark harness's logic (workloads, pacing, measuring, checks, reports), kept apart
+        // from its command line so that its unit tests can reach it.
+        .target(
+            name: "StockroomBench",
             dependencies: [
                 "StockroomClient",
                 "StockroomCore",
                 "StockroomEmbeddedRedis",
+                "StockroomPipeline",
                 "StockroomRedis",
-                "StockroomWire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "stockroom-bench",
+            dependencies: [
+                "StockroomBench",
+                "StockroomClient",
+                "StockroomCommandLine",
+                "StockroomCore",
+                "StockroomRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -365,6 +393,11 @@ let package = Package(
                 "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StockroomBenchTests",
+            dependencies: ["StockroomBench", "StockroomClient", "StockroomCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StockroomClient
+import StockroomCommandLine
 
 /// `stockroom-bench shoppers`: steady purchases that go on while servers, workers and Redis crash, and
 /// a ledger of what was sold, for `ops/chaos-test`.
@@ -40,8 +41,8 @@ struct ShoppersCommand: AsyncParsableCommand {
     private var skuNames: [String] { skus.split(separator: ",").map(String.init) }
 
     func run() async throws {
-        let (host, port) = try hostAndPort(server)
-        let client = try await connect(host: host, port: port, within: .seconds(settleTimeout))
+        let address = try HostPort(server)
+        let client = try await connect(host: address.host, port: address.port, within: .seconds(settleTimeout))
         let book = PurchaseBook()
         let end = ContinuousClock.now + .seconds(duration)
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StockroomClient
+import StockroomCommandLine
 
 /// `stockroom buy`: one purchase. Exit status 0 = SOLD, 3 = OUT_OF_STOCK, 1 = error.
 struct BuyCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StockroomClient
+import StockroomCommandLine
 import StockroomCore
 import StockroomPipeline
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import StockroomCommandLine
 import StockroomFactorySimulator
 
 /// `stockroom factory-sim`: the legacy factory, for demos and tests.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StockroomClient
+import StockroomCommandLine
 
 /// `stockroom ping`: is the server up and speaking the protocol?
 struct PingCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StockroomApp
+import StockroomCommandLine
 import StockroomCore
 import StockroomPipeline
 import StockroomRedis

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StockroomApp
+import StockroomCommandLine
 import StockroomCore
 import StockroomServer
 import StockroomSidePort

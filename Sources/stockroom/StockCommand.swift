@@ -1,5 +1,6 @@
 import ArgumentParser
 import StockroomClient
+import StockroomCommandLine
 
 /// `stockroom stock set|get|add|remove`: the administrator's view of a SKU.
 struct StockCommand: AsyncParsableCommand {

@@ -1,16 +1,16 @@
 import ArgumentParser
 
 /// `HOST:PORT` or `[IPv6]:PORT`, as `--listen` and `--server` take it.
-struct HostPort: Sendable, CustomStringConvertible {
-    var host: String
-    var port: Int
+public struct HostPort: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
 
-    init(host: String, port: Int) {
+    public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    init(_ text: String) throws(ValidationError) {
+    public init(_ text: String) throws(ValidationError) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (0...65_535).contains(port)
         else {
@@ -23,12 +23,12 @@ struct HostPort: Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 extension Duration {
     /// Whole and fractional seconds as a flag takes them: `30`, `0.5`.
-    var secondsText: String {
+    public var secondsText: String {
         let (seconds, attoseconds) = components
         let value = Double(seconds) + Double(attoseconds) / 1e18
         return value == value.rounded() ? String(Int64(value)) : String(value)

@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md from the JSON results of one ops/bench run (stockroom-bench --json files).
+
+Usage: ops/bench_report.py RESULTS_DIR OUT.md --started T --load-before L --load-after L --seconds N
+       --durability D --other-durability D --quick 0|1 --soak 0|1 --commit C [--note TEXT]
+
+It reads only what ops/bench measured in that run, so every ratio compares figures of one run on one
+machine. The budget lines are the issue's (#9); a line is "met" only when its figure was measured.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+def load(results):
+    """Every JSON result of the run, by row name, in the order the rows ran."""
+    rows = {}
+    for path in sorted(Path(results).glob("*.json"), key=lambda path: path.stat().st_mtime):
+        with open(path) as handle:
+            rows[path.stem] = json.load(handle)
+    return rows
+
+
+def command_output(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine():
+    model = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with open("/proc/meminfo") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    system = "unknown"
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release") as handle:
+            for line in handle:
+                if line.startswith("PRETTY_NAME="):
+                    system = line.split("=", 1)[1].strip().strip('"')
+    swift = command_output("swift", "--version").splitlines()
+    return [
+        ("CPU cores", str(os.cpu_count())),
+        ("CPU model", model),
+        ("Memory", memory),
+        ("OS", f"{system}, Linux {platform.release()}"),
+        ("Swift", swift[0] if swift else "unknown"),
+        ("Redis", command_output("redis-server", "--version")),
+    ]
+
+
+def number(value):
+    return f"{value:,.0f}"
+
+
+def ms(value):
+    return f"{value:.3f}"
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+def ratio_text(value):
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def connections(setup):
+    return f"{setup['connections']} × {setup['pipeline']}"
+
+
+def skus(setup):
+    return "hot (1)" if setup["distribution"] == "hot" else f"{setup['distribution']} ({setup['skus']:,})"
+
+
+def check_text(result):
+    check = result.get("check")
+    if check is None:
+        return "–"
+    return "balanced" if check["balanced"] else f"**FAILED** ({check['oversold_count']} oversold, {check['lost_count']} lost)"
+
+
+def harness_cpu(result):
+    return f"{result['harness_cpu_microseconds_per_request']:.1f}"
+
+
+def closed_loop_table(rows):
+    lines = [
+        "| row | SKUs | conns × in flight | TLS | Redis appendfsync | Stockroom req/s | p50 ms | p99 ms | p99.9 ms "
+        "| Redis req/s | p50 ms | p99 ms | ratio | harness CPU µs/request | oversell check |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, row in rows.items():
+        stockroom = row.get("stockroom")
+        if not stockroom or stockroom["setup"].get("rate") or stockroom.get("memory"):
+            continue
+        setup = stockroom["setup"]
+        redis = row.get("redis")
+        redis_cells = ["–", "–", "–", "–"]
+        if redis:
+            redis_cells = [
+                number(redis["throughput"]), ms(redis["latency_ms"]["p50"]), ms(redis["latency_ms"]["p99"]),
+                ratio_text(ratio(stockroom["throughput"], redis["throughput"])),
+            ]
+        checks = check_text(stockroom) + ("" if not redis else f" / {check_text(redis)}")
+        cpu = harness_cpu(stockroom) + ("" if not redis else f" / {harness_cpu(redis)}")
+        lines.append(
+            "| " + " | ".join([
+                name, skus(setup), connections(setup), "on" if setup["tls"] else "off", setup.get("redis_durability") or "?",
+                number(stockroom["throughput"]), ms(stockroom["latency_ms"]["p50"]), ms(stockroom["latency_ms"]["p99"]),
+                ms(stockroom["latency_ms"]["p999"]), *redis_cells, cpu, checks,
+            ]) + " |"
+        )
+    return lines
+
+
+def ceiling_table(rows):
+    lines = [
+        "| row | script | conns × in flight | Redis appendfsync | req/s | p50 ms | p99 ms |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for name, row in rows.items():
+        ceiling = row.get("ceiling")
+        if ceiling:
+            lines.append(
+                f"| {name} | {ceiling['script']} | {ceiling['connections']} × {ceiling['pipeline']} | "
+                f"{ceiling.get('redis_durability') or '?'} | {number(ceiling['throughput'])} | "
+                f"{ms(ceiling['latency_ms']['p50'])} | {ms(ceiling['latency_ms']['p99'])} |"
+            )
+    return lines
+
+
+def open_loop_table(row):
+    lines = [
+        "| target | rate req/s | answered req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | harness CPU µs/request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for target in ("stockroom", "redis"):
+        result = row.get(target)
+        if result:
+            latency = result["latency_ms"]
+            lines.append(
+                f"| {target} | {number(result['setup']['rate'])} | {number(result['throughput'])} | {ms(latency['p50'])} | "
+                f"{ms(latency['p90'])} | {ms(latency['p99'])} | {ms(latency['p999'])} | {ms(latency['max'])} | "
+                f"{sum(result['errors'].values()):,} | {harness_cpu(result)} |"
+            )
+    return lines
+
+
+def memory_figures(row):
+    memory = row["stockroom"]["memory"]
+    return memory, memory["purchases"], memory["bytes_per_purchase"], memory.get("after_trim")
+
+
+def budget(rows, soak):
+    """The issue's budget lines: (line, goal, measured, status)."""
+    lines = []
+
+    def stockroom(name):
+        return rows.get(name, {}).get("stockroom")
+
+    ceiling = rows.get("ceiling-50x16", {}).get("ceiling")
+    for name, goal, label in (
+        ("hot-50x16", 1.0, "Throughput, hot SKU, 50 conn × 16, full purchase vs the minimal-script ceiling"),
+        ("uniform-50x16", 0.8, "Throughput, 10k uniform SKUs, 50 conn × 16, vs the ceiling"),
+    ):
+        result = stockroom(name)
+        if result and ceiling:
+            value = result["throughput"] / ceiling["throughput"]
+            measured = f"{value:.2f}× ({number(result['throughput'])} / {number(ceiling['throughput'])} req/s)"
+            lines.append((label, f"≥ {goal:.1f}×", measured, "met" if value >= goal else "not met yet"))
+        else:
+            lines.append((label, f"≥ {goal:.1f}×", "not measured", "not measured"))
+
+    memory_row = rows.get("memory")
+    if memory_row and memory_row.get("stockroom", {}).get("memory"):
+        memory, purchases, in_streams, after_trim = memory_figures(memory_row)
+        enough = purchases >= 1_000_000
+        suffix = "" if enough else f" (over {purchases:,} purchases, fewer than the 1M the budget asks)"
+
+        def status(value, goal):
+            if value > goal:
+                return "not met yet"
+            return "met" if enough else "not measured"
+
+        lines.append((
+            "Redis memory per purchase, events still in their streams", "≤ 160 B", f"{in_streams:.0f} B{suffix}",
+            status(in_streams, 160),
+        ))
+        if after_trim is None:
+            lines.append(("Redis memory per purchase, acknowledged and trimmed", "≤ 100 B", "not measured: " +
+                          "; ".join(memory.get("notes", [])), "not measured"))
+        else:
+            lines.append((
+                "Redis memory per purchase, acknowledged and trimmed", "≤ 100 B", f"{after_trim:.0f} B{suffix}",
+                status(after_trim, 100),
+            ))
+
+    open_loop = rows.get("open-loop", {})
+    if open_loop.get("stockroom") and open_loop.get("redis"):
+        value = ratio(open_loop["stockroom"]["latency_ms"]["p99"], open_loop["redis"]["latency_ms"]["p99"])
+        measured = (f"{ratio_text(value)}× ({ms(open_loop['stockroom']['latency_ms']['p99'])} / "
+                    f"{ms(open_loop['redis']['latency_ms']['p99'])} ms at {number(open_loop['stockroom']['setup']['rate'])} req/s)")
+        lines.append(("Open-loop p99 at half of Stockroom's peak, vs Redis's p99 at that rate", "≤ 2×", measured,
+                      "met" if value is not None and value <= 2 else "not met yet"))
+
+    idle = rows.get("idle", {}).get("idle")
+    if idle and idle.get("samples"):
+        rss_open, growth = idle["rss_open"], idle["rss_growth"]
+        held = idle["samples"][-1]["seconds"]
+        if rss_open > 100 * MIB:
+            rss_status = "not met yet"
+        else:
+            rss_status = "met" if idle["connections"] >= 10_000 else "not measured (fewer than 10,000 connections)"
+        lines.append((
+            f"Server RSS with {idle['connections']:,} idle connections", "≤ 100 MiB (10,000 connections)",
+            f"{rss_open / MIB:.1f} MiB", rss_status,
+        ))
+        if soak and held >= 300:
+            lines.append(("Server RSS growth over 5 minutes, idle", "none", f"{growth / MIB:+.1f} MiB over {held:.0f} s",
+                          "met" if growth <= 1 * MIB else "not met yet"))
+        else:
+            lines.append(("Server RSS growth over 5 minutes, idle", "none",
+                          f"{growth / MIB:+.1f} MiB over {held:.0f} s only; the 5-minute soak is not run in the standard set "
+                          "(`ops/bench --soak`)", "not measured"))
+
+    tls, plain = stockroom("tls-hot-50x16"), stockroom("hot-50x16")
+    if tls and plain:
+        value = tls["throughput"] / plain["throughput"]
+        lines.append(("TLS throughput vs plaintext (hot SKU, 50 × 16)", "≥ 0.8×",
+                      f"{value:.2f}× ({number(tls['throughput'])} / {number(plain['throughput'])} req/s)",
+                      "met" if value >= 0.8 else "not met yet"))
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results")
+    parser.add_argument("out")
+    for name in ("started", "load-before", "load-after", "seconds", "durability", "other-durability", "commit"):
+        parser.add_argument("--" + name, required=True)
+    parser.add_argument("--quick", type=int, default=0)
+    parser.add_argument("--soak", type=int, default=0)
+    parser.add_argument("--note", default="")
+    args = parser.parse_args()
+
+    rows = load(args.results)
+    plots_dir = os.path.relpath(args.results, os.path.dirname(os.path.abspath(args.out)))
+    out = []
+    add = out.append
+    add("# Benchmarks")
+    add("")
+    add("Written by `ops/bench`" + (" --quick (a smoke run: short rows, few purchases; not the standard set)" if args.quick else "")
+        + f" on {args.started}, commit `{args.commit}`, in {args.seconds} s. Every figure here comes from that one run on "
+        "one machine: compare ratios, not absolute numbers, across machines. How to run it again is at the end.")
+    add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("| --- | --- |")
+    for key, value in machine():
+        add(f"| {key} | {value} |")
+    add(f"| Load average (1, 5, 15 min) | {args.load_before} before the set, {args.load_after} after |")
+    if args.note:
+        add(f"| Note | {args.note} |")
+    add("")
+    add("Redis, the server and the load generator share the cores. The load generator runs one event-loop thread, as "
+        "redis-benchmark does, and its Swift tasks run on that thread too; each result says how much CPU it spent per "
+        "request (`harness_cpu_microseconds_per_request` in the JSON).")
+    add("")
+    add("## Closed loop: through Stockroom, and Redis straight with the same script")
+    add("")
+    add(f"Each row runs {'2' if args.quick else '5'} s through Stockroom's client library (`--target stockroom`), then the same "
+        "load straight on Redis with Stockroom's own purchase script (`--target redis`: EVALSHA from Swift, same connections, "
+        "pipeline and SKUs). Every purchase sells (stock 10^12 per SKU). Ratio = Stockroom / Redis throughput. The check is "
+        "sold + remaining = stock set, per SKU, for each target. Harness CPU is what the load generator itself spent per "
+        "request (Stockroom / Redis): CPU the server and Redis did not get on these shared cores.")
+    add("")
+    out.extend(closed_loop_table(rows))
+    add("")
+    add("## Ceiling: redis-benchmark on the same Redis")
+    add("")
+    add("`minimal` is the purchase-shaped script the budget is measured against (HGET, HINCRBY, XADD of the sale); "
+        "`purchase` is Stockroom's full purchase script, run by redis-benchmark instead of the harness.")
+    add("")
+    out.extend(ceiling_table(rows))
+    if "open-loop" in rows:
+        add("")
+        add("## Open loop at half of Stockroom's peak")
+        add("")
+        add("The rate is half the Stockroom throughput of row `hot-50x16`. Requests leave on a fixed schedule; latency counts "
+            "from when each was due (corrected for coordinated omission, as wrk2 does), at most 16 in flight on each of 50 "
+            "connections. Each request waits for its time on an event-loop timer, which is why the harness spends more CPU per "
+            "request here than in a closed loop.")
+        add("")
+        out.extend(open_loop_table(rows["open-loop"]))
+    if "memory" in rows and rows["memory"].get("stockroom", {}).get("memory"):
+        memory, purchases, in_streams, after_trim = memory_figures(rows["memory"])
+        add("")
+        add("## Redis memory per purchase")
+        add("")
+        add(f"A fresh Redis and a server running the ops workers; {purchases:,} purchases of a hot SKU with 16-byte purchase "
+            "ids, 50 connections × 16. `used_memory` before the load; after it, once every consumer group acknowledged every "
+            "event (the events still in their streams); and after the harness trimmed the streams with the sweeper's own "
+            "trimmer (`StreamTrimmer`, which keeps whatever a group still needs).")
+        add("")
+        add("| used_memory before | with events in streams | after trim |")
+        add("| ---: | ---: | ---: |")
+        after = memory.get("used_after_trim")
+        add(f"| {memory['used_before'] / MIB:.1f} MiB | {memory['used_in_streams'] / MIB:.1f} MiB | "
+            f"{'n/a' if after is None else f'{after / MIB:.1f} MiB'} |")
+        add("")
+        add("```")
+        after_text = "n/a" if after_trim is None else f"{after_trim:.0f}"
+        add(f"memory bytes_per_purchase={in_streams:.0f} after_trim={after_text}")
+        add("```")
+        for note in memory.get("notes", []):
+            add(f"- {note}")
+    idle = rows.get("idle", {}).get("idle")
+    if idle and idle.get("samples"):
+        add("")
+        add("## Idle connections")
+        add("")
+        samples = idle["samples"]
+        before = idle.get("rss_before")
+        add(f"{idle['connections']:,} connections opened (HELLO done, then silent) in {idle['open_seconds']:.1f} s on a fresh "
+            f"server without workers; its RSS was {'?' if before is None else f'{before / MIB:.1f} MiB'} before, "
+            f"{samples[0]['rss'] / MIB:.1f} MiB with them open and {samples[-1]['rss'] / MIB:.1f} MiB after "
+            f"{samples[-1]['seconds']:.0f} s ({samples[-1]['descriptors']:,} descriptors open).")
+    add("")
+    add("## Budget (issue #9)")
+    add("")
+    add("| budget line | goal | measured | status |")
+    add("| --- | --- | --- | --- |")
+    for line, goal, measured, status in budget(rows, args.soak):
+        add(f"| {line} | {goal} | {measured} | {status} |")
+    add("")
+    add("## Plots")
+    add("")
+    add("HdrHistogram percentile distributions: latency against percentile on a log `1/(1−p)` axis, several runs per chart.")
+    add("")
+    for plot in sorted(Path(args.results).glob("*.svg")):
+        add(f"![{plot.stem}]({plots_dir}/{plot.name})")
+        add("")
+    add("## How to reproduce")
+    add("")
+    add("```sh")
+    add(f"ops/bench{' --durability ' + args.durability if args.durability != 'everysec' else ''}            # the standard set (about 7 minutes on 2 cores); writes BENCHMARKS.md and benchmarks/")
+    add("ops/bench --quick    # a smoke run of about a minute, written to /tmp/stockroom-bench-quick")
+    add("ops/bench --soak     # the set with a 5-minute idle-connection soak")
+    add("```")
+    add("")
+    add(f"Every row starts a fresh Redis (appendfsync `{args.durability}`, or `{args.other_durability}` for the rows named "
+        "after it; automatic AOF rewrites off, so that no fork lands in the middle of a row) and a fresh server on it "
+        "(one event loop per core, its default; no workers but for the memory row), so that no row inherits another's records. A ceiling row "
+        "runs on the Redis of the row it is compared with, right after it. One row by hand, against a running server "
+        "and its Redis:")
+    add("")
+    add("```sh")
+    add("stockroom-bench --server 127.0.0.1:7400 --redis redis://127.0.0.1:6390 --compare \\")
+    add("  --connections 50 --pipeline 16 --duration 5 --json hot.json")
+    add("stockroom-bench --plot hot.svg hot.json")
+    add("```")
+    Path(args.out).write_text("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
