@@ -9,7 +9,7 @@
 /// stockroom:group-settings:<topic>/<group>    hash: the delivery settings the group's workers run with
 /// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
 /// stockroom:{p3}:skus                        set: the SKUs of partition 3
-/// stockroom:{p3}:purchase:<SKU>/<purchase id>  hash: the first answer to that purchase (expires)
+/// stockroom:{p3}:replays:<bucket>:<shard>    hash: <SKU>/<purchase id> → the first answer (expires by bucket)
 /// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
 /// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
 /// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
@@ -22,8 +22,10 @@
 /// ```
 ///
 /// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one,
-/// with one exception: the factory group's dead-letter effects (`factoryOrderDeadLetterEffects`) build
-/// order keys from the partition's tag, because a purge of `--all` finds its entries inside the script.
+/// with two exceptions that share the KEYS' hash tag, so they stay in one Cluster slot: the factory
+/// group's dead-letter effects (`factoryOrderDeadLetterEffects`) build order keys from the partition's
+/// tag, because a purge of `--all` finds its entries inside the script; and the purchase script builds
+/// its replay hash's name from `replayKeyPrefix`, because the time bucket is Redis's clock.
 public struct KeySpace: Sendable, Hashable {
     public static let defaultPrefix = "stockroom"
 
