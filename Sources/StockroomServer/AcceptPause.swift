@@ -39,13 +39,13 @@ final class AcceptPause: ChannelInboundHandler {
     private func pauseAccepting(context: ChannelHandlerContext) {
         guard !paused else { return }
         paused = true
-        let channel = context.channel
-        channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in
-            channel.eventLoop.scheduleTask(in: Self.pause) {
-                channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-            }
+        // On the server channel's own loop, where its options are set synchronously.
+        let options = context.channel.syncOptions
+        try? options?.setOption(ChannelOptions.autoRead, value: false)
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.pause) { [self] in
+            paused = false
+            try? options?.setOption(ChannelOptions.autoRead, value: true)
         }
-        context.eventLoop.assumeIsolated().scheduleTask(in: Self.pause) { [self] in paused = false }
     }
 }
 

@@ -60,7 +60,12 @@ final class PurchaseBatcher {
                 store.purchases(batch.map(\.order), partition: partition, on: redis).assumeIsolated().whenComplete { result in
                     switch result {
                     case .success(let decisions):
-                        for (waiting, decision) in zip(batch, decisions) { waiting.promise.completeWith(decision.mapError { $0 }) }
+                        for (waiting, decision) in zip(batch, decisions) {
+                            switch decision {
+                            case .success(let value): waiting.promise.succeed(value)
+                            case .failure(let refusal): waiting.promise.fail(refusal)
+                            }
+                        }
                     case .failure(let error):
                         // The call failed as a whole: no purchase of it knows its outcome.
                         for waiting in batch { waiting.promise.fail(error) }
