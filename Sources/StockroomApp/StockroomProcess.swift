@@ -121,6 +121,9 @@ private struct Assembly {
                 let listening = ListeningPort()
                 salesPort = listening
                 let store = SalesStore(keys: keys, configuration: configuration.sales)
+                let expiry = ReplayExpiry(keys: keys, windowSeconds: configuration.sales.replayWindowSeconds)
+                try await expiry.adopt(on: handlerRedis)
+                services.append(ReplayExpiryService(expiry: expiry, redis: handlerRedis, logger: logger))
                 services.append(
                     SalesServerService(configuration: server, store: store, redis: byLoop, group: group, access: access, logger: logger) {
                         [onListening, keys, redis] server in

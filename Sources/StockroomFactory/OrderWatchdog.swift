@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import StockroomCore
+import StockroomPipeline
 
 /// Gives every factory order a way out: an order the factory has not delivered by its deadline is
 /// requested again, with the same reference and token, until `maximumAttempts` factory calls were made
@@ -44,17 +45,8 @@ public struct OrderWatchdog: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await self.pass()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.warning("order deadlines not checked; next pass at the next interval", metadata: ["sr.error": "\(error)"])
-                }
-                try? await Task.sleep(for: self.interval)
-            }
+        await runPeriodically(every: interval, logger: logger, failure: "order deadlines not checked; next pass at the next interval") {
+            _ = try await self.pass()
         }
     }
 

@@ -25,7 +25,7 @@ public struct OpsHandler: OutcomeHandler {
     public func process(_ entry: StreamEntry, logger: Logger) async throws -> Outcome {
         switch entry.topic {
         case .sales:
-            let sale = try entry.decode(SaleEvent.init(fields:))
+            let sale = try entry.decode { fields in try SaleEvent(fields: fields, entryID: entry.originalID) }
             let outcome = try await counters.count(sale, acknowledging: entry.acknowledgement, partition: entry.partition)
             guard case .counted = outcome else { return duplicate(sku: sale.sku, logger: logger) }
             metrics.sales.increment()

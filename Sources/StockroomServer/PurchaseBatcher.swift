@@ -4,25 +4,36 @@ import NIOCore
 import StockroomCore
 import StockroomRedis
 
-/// Gathers the purchases that reach one event loop in the same turn, from any of its connections, and
-/// decides each partition's in one script call (at most `maximumBatch` at a time): one EVALSHA per
-/// partition and turn instead of one per purchase, which is most of Redis's cost of a purchase.
+/// Gathers the purchases that reach one event loop, from any of its connections, and decides each
+/// partition's in one script call (at most `maximumBatch` at a time): one EVALSHA per batch instead of
+/// one per purchase. A script call has a fixed cost in Redis, several purchases' worth, so the larger
+/// the batches, the more purchases each Redis core decides.
 ///
-/// Every purchase is still answered on its own, as soon as its batch's script returns. The flush runs
-/// as a task of the same loop after the turn's reads, so batching costs no thread hop and no timer: a
-/// lone purchase is sent at the end of its own turn.
+/// It is group commit: while a partition has `maximumCallsInFlight` calls in flight, its purchases
+/// wait for one to return and then go together. Under load the batches grow to what Redis can take;
+/// a lone purchase goes at the end of its own loop turn, so batching adds no timer and no thread hop.
+/// Every purchase is still answered on its own, as soon as its batch's script returns.
 final class PurchaseBatcher {
     static let maximumBatch = 64
+    /// Two keep Redis busy with one batch while the next one travels; more would only make batches
+    /// smaller.
+    static let maximumCallsInFlight = 2
 
     private struct Waiting {
         var order: PurchaseOrder
         var promise: EventLoopPromise<PurchaseDecision>
     }
 
+    /// One partition's purchases on this loop.
+    private struct Lane {
+        var waiting: [Waiting] = []
+        var callsInFlight = 0
+    }
+
     private let store: SalesStore
     private let redis: RedisConnection
     private let batchSize: Recorder
-    private var waiting: [Int: [Waiting]] = [:]
+    private var lanes: [Int: Lane] = [:]
     private var flushScheduled = false
 
     init(store: SalesStore, redis: RedisConnection, batchSize: Recorder) {
@@ -31,7 +42,7 @@ final class PurchaseBatcher {
         self.batchSize = batchSize
     }
 
-    /// Queues `order` for this turn's batch of its partition; the future completes on the loop.
+    /// Queues `order` for the next batch of its partition; the future completes on the loop.
     func purchase(_ order: PurchaseOrder) -> EventLoopFuture<PurchaseDecision> {
         let loop = redis.eventLoop
         loop.preconditionInEventLoop()
@@ -41,37 +52,45 @@ final class PurchaseBatcher {
             return loop.makeFailedFuture(error)
         }
         let promise = loop.makePromise(of: PurchaseDecision.self)
-        waiting[store.keys.partition(of: order.sku), default: []].append(Waiting(order: order, promise: promise))
+        lanes[store.keys.partition(of: order.sku), default: Lane()].waiting.append(Waiting(order: order, promise: promise))
         if !flushScheduled {
             flushScheduled = true
-            loop.assumeIsolated().execute { [self] in flush() }
+            loop.assumeIsolated().execute { [self] in
+                flushScheduled = false
+                for partition in lanes.keys { send(partition) }
+            }
         }
         return promise.futureResult
     }
 
-    private func flush() {
-        flushScheduled = false
-        let batches = waiting
-        waiting = [:]
-        for (partition, queued) in batches {
-            for start in stride(from: 0, to: queued.count, by: Self.maximumBatch) {
-                let batch = Array(queued[start..<min(start + Self.maximumBatch, queued.count)])
-                batchSize.record(batch.count)
-                store.purchases(batch.map(\.order), partition: partition, on: redis).assumeIsolated().whenComplete { result in
-                    switch result {
-                    case .success(let decisions):
-                        for (waiting, decision) in zip(batch, decisions) {
-                            switch decision {
-                            case .success(let value): waiting.promise.succeed(value)
-                            case .failure(let refusal): waiting.promise.fail(refusal)
-                            }
-                        }
-                    case .failure(let error):
-                        // The call failed as a whole: no purchase of it knows its outcome.
-                        for waiting in batch { waiting.promise.fail(error) }
-                    }
+    /// Sends `partition`'s waiting purchases, as many batches as its free call slots allow.
+    private func send(_ partition: Int) {
+        // The lane is read afresh each round: a call that fails at once completes inside `purchases`.
+        while let lane = lanes[partition], !lane.waiting.isEmpty, lane.callsInFlight < Self.maximumCallsInFlight {
+            let batch = Array(lane.waiting.prefix(Self.maximumBatch))
+            lanes[partition]?.waiting.removeFirst(batch.count)
+            lanes[partition]?.callsInFlight += 1
+            batchSize.record(batch.count)
+            store.purchases(batch.map(\.order), partition: partition, on: redis).assumeIsolated().whenComplete { [self] result in
+                answer(batch, with: result)
+                lanes[partition]?.callsInFlight -= 1
+                send(partition)
+            }
+        }
+    }
+
+    private func answer(_ batch: [Waiting], with result: Result<[Result<PurchaseDecision, SalesError>], any Error>) {
+        switch result {
+        case .success(let decisions):
+            for (waiting, decision) in zip(batch, decisions) {
+                switch decision {
+                case .success(let value): waiting.promise.succeed(value)
+                case .failure(let refusal): waiting.promise.fail(refusal)
                 }
             }
+        case .failure(let error):
+            // The call failed as a whole: no purchase of it knows its outcome.
+            for waiting in batch { waiting.promise.fail(error) }
         }
     }
 }

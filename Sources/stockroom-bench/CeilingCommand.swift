@@ -49,13 +49,17 @@ struct CeilingCommand: AsyncParsableCommand {
 
         let benchmark = RedisBenchmark(redis: observer.configuration, connections: connections, pipeline: pipeline)
         Console.say("ceiling \(script.rawValue): redis-benchmark EVALSHA, -c \(connections) -P \(pipeline), Redis durability \(durability ?? "unknown")")
-        let (figures, count) =
-            if let requests { (try await benchmark.run(call, requests: requests), requests) } else { try await benchmark.run(call, forAbout: duration) }
+        let count: Int
+        if let requests { count = requests } else { count = try await benchmark.requests(of: call, forAbout: duration) }
+        let redisCPUAtStart = try await observer.cpu.seconds()
+        let figures = try await benchmark.run(call, requests: count)
+        let redisCPU = RedisCPU.microsecondsPerRequest(from: redisCPUAtStart, to: try await observer.cpu.seconds(), requests: count)
         if script == .minimal {
             _ = try await observer.connection.send(["UNLINK"] + call.keys).get()
         }
         return CeilingResult(
-            script: script.rawValue, label: label, benchmark: benchmark, requests: count, redisDurability: durability, figures: figures
+            script: script.rawValue, label: label, benchmark: benchmark, requests: count, redisDurability: durability, figures: figures,
+            redisCpuMicrosecondsPerRequest: redisCPU
         )
     }
 

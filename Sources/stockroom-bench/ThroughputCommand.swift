@@ -117,7 +117,8 @@ struct ThroughputCommand: AsyncParsableCommand {
             let run = TargetRun(
                 plan: plan, label: label.map { "\($0) \(kind.rawValue)" }, tls: kind == .stockroom && client.usesTLS,
                 redisDurability: await observer?.durability(),
-                memory: memory ? observer?.memoryProbe(settleTimeout: .milliseconds(Int64(settleTimeout * 1000))) : nil
+                memory: memory ? observer?.memoryProbe(settleTimeout: .milliseconds(Int64(settleTimeout * 1000))) : nil,
+                redisCPU: observer?.cpu
             )
             let loadTarget = try await connect(kind, group: group, observer: observer)
             let result: TargetResult

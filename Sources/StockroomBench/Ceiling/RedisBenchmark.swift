@@ -66,11 +66,10 @@ public struct RedisBenchmark: Sendable {
         return try Figures(csv: output)
     }
 
-    /// Runs `call` for about `seconds`: a short run measures the rate, then the real one is sized by it.
-    public func run(_ call: ScriptCall, forAbout seconds: Double) async throws -> (figures: Figures, requests: Int) {
+    /// How many requests of `call` take about `seconds`, from a short run that measures the rate.
+    public func requests(of call: ScriptCall, forAbout seconds: Double) async throws -> Int {
         let probe = try await run(call, requests: max(20_000, connections * pipeline * 20))
-        let requests = max(10_000, Int(probe.throughput * seconds))
-        return (try await run(call, requests: requests), requests)
+        return max(10_000, Int(probe.throughput * seconds))
     }
 }
 
@@ -85,8 +84,13 @@ public struct CeilingResult: Sendable, Codable {
     public var redisDurability: String?
     public var throughput: Double
     public var latencyMs: RedisBenchmark.Figures.Latency
+    /// CPU time Redis spent per call, as ``TargetResult/redisCpuMicrosecondsPerRequest``.
+    public var redisCpuMicrosecondsPerRequest: Double?
 
-    public init(script: String, label: String?, benchmark: RedisBenchmark, requests: Int, redisDurability: String?, figures: RedisBenchmark.Figures) {
+    public init(
+        script: String, label: String?, benchmark: RedisBenchmark, requests: Int, redisDurability: String?, figures: RedisBenchmark.Figures,
+        redisCpuMicrosecondsPerRequest: Double? = nil
+    ) {
         self.script = script
         self.label = label
         self.connections = benchmark.connections
@@ -95,11 +99,13 @@ public struct CeilingResult: Sendable, Codable {
         self.redisDurability = redisDurability
         self.throughput = figures.throughput
         self.latencyMs = figures.latencyMs
+        self.redisCpuMicrosecondsPerRequest = redisCpuMicrosecondsPerRequest
     }
 
     /// `ceiling minimal: 50 connections × 16 in flight: 121,212 req/s, p50 5.1 ms, p99 9.0 ms`.
     public var line: String {
         "ceiling \(script): \(connections) connections × \(pipeline) in flight: \(Formatting.grouped(throughput)) req/s, "
             + "p50 \(Formatting.milliseconds(latencyMs.p50)) ms, p99 \(Formatting.milliseconds(latencyMs.p99)) ms"
+            + (redisCpuMicrosecondsPerRequest.map { ", Redis CPU \(String(format: "%.1f", $0)) µs/request" } ?? "")
     }
 }

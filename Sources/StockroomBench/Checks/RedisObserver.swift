@@ -49,6 +49,8 @@ public struct RedisObserver: Sendable {
         return try? await setting("appendfsync")
     }
 
+    public var cpu: RedisCPU { RedisCPU(connection: connection) }
+
     public func memoryProbe(settleTimeout: Duration) -> MemoryProbe {
         MemoryProbe(redis: connection, keys: keys, settleTimeout: settleTimeout)
     }

@@ -49,6 +49,9 @@ public struct TargetResult: Sendable, Codable {
     /// CPU time (user and system) the harness spent per answered request: on a machine it shares
     /// with the server and Redis, what it takes from them.
     public var harnessCpuMicrosecondsPerRequest: Double
+    /// CPU time Redis spent per answered request, when the harness was given its URL: the cost the
+    /// issue's budget counts in purchases per Redis core.
+    public var redisCpuMicrosecondsPerRequest: Double?
     public var latencyMs: LatencySummary
     /// Answers by code: SOLD, OUT_OF_STOCK, STOCK, REPLAY.
     public var results: [String: Int]

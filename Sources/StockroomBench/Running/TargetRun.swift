@@ -8,13 +8,16 @@ public struct TargetRun: Sendable {
     public var redisDurability: String?
     /// Set for `--memory`.
     public var memory: MemoryProbe?
+    /// The Redis whose CPU the load costs, when the harness knows it (`--redis`).
+    public var redisCPU: RedisCPU?
 
-    public init(plan: LoadPlan, label: String?, tls: Bool, redisDurability: String?, memory: MemoryProbe?) {
+    public init(plan: LoadPlan, label: String?, tls: Bool, redisDurability: String?, memory: MemoryProbe?, redisCPU: RedisCPU? = nil) {
         self.plan = plan
         self.label = label
         self.tls = tls
         self.redisDurability = redisDurability
         self.memory = memory
+        self.redisCPU = redisCPU
     }
 
     /// - Parameters:
@@ -33,7 +36,14 @@ public struct TargetRun: Sendable {
         let baseline = try await memory?.baseline()
 
         say("\(target.name): \(plan.description)")
+        let redisCPUAtStart = try await redisCPU?.seconds()
         let outcome = await LoadRunner(plan: plan, runTag: runTag, timers: timers).run(target, progress: say)
+        var redisCPUPerRequest: Double?
+        if let redisCPU, let redisCPUAtStart {
+            redisCPUPerRequest = RedisCPU.microsecondsPerRequest(
+                from: redisCPUAtStart, to: try await redisCPU.seconds(), requests: outcome.tally.completed
+            )
+        }
 
         var check: StockBalance?
         if plan.workload.mix.includesPurchases {
@@ -51,6 +61,8 @@ public struct TargetRun: Sendable {
             )
         }
         let setup = TargetResult.Setup(plan: plan, tls: tls, redisDurability: redisDurability, runTag: runTag)
-        return TargetResult(target: target.name, label: label, setup: setup, outcome: outcome, check: check, memory: retained)
+        var result = TargetResult(target: target.name, label: label, setup: setup, outcome: outcome, check: check, memory: retained)
+        result.redisCpuMicrosecondsPerRequest = redisCPUPerRequest
+        return result
     }
 }

@@ -45,9 +45,11 @@ public struct SalesStore: Sendable {
         }
     }
 
-    /// What the store checks before a purchase reaches Redis: SKU syntax, purchase id and customer.
+    /// What the store checks before a purchase reaches Redis: SKU syntax, quantity, purchase id and
+    /// customer.
     public func validate(_ order: PurchaseOrder) throws(SalesError) {
         try SKU.validate(order.sku)
+        try NumberRanges.check(order.quantity, in: 1...configuration.maximumQuantity, "quantity")
         try Self.validate(purchaseID: order.purchaseID, customer: order.customer)
     }
 
@@ -63,7 +65,7 @@ public struct SalesStore: Sendable {
                 guard let answers = reply.array, answers.count == orders.count else {
                     throw SalesError(.internalError, "the purchase script answered \(reply) for \(orders.count) purchases")
                 }
-                return answers.map { answer in Result { () throws(SalesError) in try ScriptReply(answer).purchaseDecision() } }
+                return answers.map { answer in Result { () throws(SalesError) in try PurchaseDecision(scriptAnswer: answer) } }
             }
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }

@@ -19,21 +19,6 @@ struct ScriptReply {
         self.values = answer.values
     }
 
-    func purchaseDecision() throws(SalesError) -> PurchaseDecision {
-        let outcome: PurchaseDecision.Outcome
-        switch status {
-        case "SOLD": outcome = .sold
-        case "OUT_OF_STOCK": outcome = .outOfStock
-        default: throw SalesError(.internalError, "the purchase script answered \(status)")
-        }
-        return PurchaseDecision(
-            outcome: outcome,
-            stock: try integer(0),
-            isReplay: try integer(1) == 1,
-            openedFactoryOrder: try integer(2) == 1
-        )
-    }
-
     func stockLevel(sku: String) throws(SalesError) -> StockLevel {
         guard status == "OK" else { throw SalesError(.internalError, "the stock script answered \(status)") }
         let openOrder = values.dropFirst(3).first?.string ?? ""
@@ -52,5 +37,29 @@ struct ScriptReply {
             throw SalesError(.internalError, "a sales script answered \(status) without value \(position)")
         }
         return Int(value)
+    }
+}
+
+extension PurchaseDecision {
+    /// One answer of the purchase script: `<S|O><stock>[r][o]` (e.g. `S41`, `O0o`, `S41r`), or a
+    /// refusal `{code, message}`, which this throws.
+    init(scriptAnswer answer: RESPValue) throws(SalesError) {
+        guard let text = answer.string else {
+            _ = try ScriptReply(answer)  // a refusal throws here
+            throw SalesError(.internalError, "the purchase script answered \(answer)")
+        }
+        var rest = Substring(text)
+        let outcome: Outcome
+        switch rest.popFirst() {
+        case "S": outcome = .sold
+        case "O": outcome = .outOfStock
+        default: throw SalesError(.internalError, "the purchase script answered \(text)")
+        }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        let flags = rest.dropFirst(digits.count)
+        guard let stock = Int(digits), flags.allSatisfy({ $0 == "r" || $0 == "o" }) else {
+            throw SalesError(.internalError, "the purchase script answered \(text)")
+        }
+        self.init(outcome: outcome, stock: stock, isReplay: flags.contains("r"), openedFactoryOrder: flags.contains("o"))
     }
 }

@@ -1,0 +1,37 @@
+import StockroomRedis
+
+/// Redis's own CPU time, from `INFO cpu` (`used_cpu_user` + `used_cpu_sys` of the server process, not
+/// of its forks), read before and after a run. Per request, it is what the budget calls
+/// purchases per Redis core: on a machine whose cores Redis shares with the server and the harness,
+/// throughput alone says as much about them as about Redis.
+public struct RedisCPU: Sendable {
+    let connection: RedisConnection
+
+    public init(connection: RedisConnection) {
+        self.connection = connection
+    }
+
+    /// Seconds of CPU Redis has used since it started.
+    public func seconds() async throws -> Double {
+        let info = try await connection.send(["INFO", "cpu"]).get().string ?? ""
+        return try Self.seconds(fromInfo: info)
+    }
+
+    /// The sum of `used_cpu_user` and `used_cpu_sys` in the text of `INFO cpu`.
+    static func seconds(fromInfo info: String) throws -> Double {
+        var fields: [Substring: Double] = [:]
+        for line in info.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, let value = Double(parts[1]) { fields[parts[0]] = value }
+        }
+        guard let user = fields["used_cpu_user"], let system = fields["used_cpu_sys"] else {
+            throw BenchError("INFO cpu has no used_cpu_user and used_cpu_sys")
+        }
+        return user + system
+    }
+
+    /// Microseconds of Redis CPU per request between two readings; nil without requests.
+    public static func microsecondsPerRequest(from start: Double, to end: Double, requests: Int) -> Double? {
+        requests > 0 ? (end - start) * 1e6 / Double(requests) : nil
+    }
+}
