@@ -25,6 +25,9 @@ final class ClientRequestHandler: ChannelDuplexHandler {
     /// Set once the connection is unusable; every later request fails with it.
     private var failure: StockroomClientError?
     private var lastRequestID: UInt32 = 0
+    /// A flush is scheduled for the end of this event-loop turn: the requests a turn sends (the next
+    /// ones of every caller its answers woke) leave in one write instead of one each.
+    private var flushScheduled = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let outgoing = unwrapOutboundIn(data)
@@ -39,6 +42,15 @@ final class ClientRequestHandler: ChannelDuplexHandler {
         }
         pending[requestID] = Pending(promise: outgoing.promise, timeout: timeout)
         context.write(wrapOutboundOut(RequestEnvelope(requestID: requestID, request: outgoing.request)), promise: promise)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            context.flush()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

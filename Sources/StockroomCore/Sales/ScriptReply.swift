@@ -48,18 +48,25 @@ extension PurchaseDecision {
             _ = try ScriptReply(answer)  // a refusal throws here
             throw SalesError(.internalError, "the purchase script answered \(answer)")
         }
-        var rest = Substring(text)
+        // Read as bytes: the answer is ASCII, and Character's Unicode properties cost a lookup each.
+        var rest = Substring(text).utf8
         let outcome: Outcome
         switch rest.popFirst() {
-        case "S": outcome = .sold
-        case "O": outcome = .outOfStock
+        case UInt8(ascii: "S"): outcome = .sold
+        case UInt8(ascii: "O"): outcome = .outOfStock
         default: throw SalesError(.internalError, "the purchase script answered \(text)")
         }
-        let digits = rest.prefix { $0.isASCII && $0.isNumber }
-        let flags = rest.dropFirst(digits.count)
-        guard let stock = Int(digits), flags.allSatisfy({ $0 == "r" || $0 == "o" }) else {
-            throw SalesError(.internalError, "the purchase script answered \(text)")
+        let digits = rest.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard let stock = Int(Substring(digits)) else { throw SalesError(.internalError, "the purchase script answered \(text)") }
+        var isReplay = false
+        var openedFactoryOrder = false
+        for flag in rest.dropFirst(digits.count) {
+            switch flag {
+            case UInt8(ascii: "r"): isReplay = true
+            case UInt8(ascii: "o"): openedFactoryOrder = true
+            default: throw SalesError(.internalError, "the purchase script answered \(text)")
+            }
         }
-        self.init(outcome: outcome, stock: stock, isReplay: flags.contains("r"), openedFactoryOrder: flags.contains("o"))
+        self.init(outcome: outcome, stock: stock, isReplay: isReplay, openedFactoryOrder: openedFactoryOrder)
     }
 }
