@@ -52,14 +52,16 @@ struct CeilingCommand: AsyncParsableCommand {
         let count: Int
         if let requests { count = requests } else { count = try await benchmark.requests(of: call, forAbout: duration) }
         let redisCPUAtStart = try await observer.cpu.seconds()
+        let benchmarkCPUAtStart = ProcessCPU.childrenSeconds()
         let figures = try await benchmark.run(call, requests: count)
-        let redisCPU = RedisCPU.microsecondsPerRequest(from: redisCPUAtStart, to: try await observer.cpu.seconds(), requests: count)
+        let benchmarkCPU = ProcessCPU.microsecondsPerRequest(ProcessCPU.childrenSeconds() - benchmarkCPUAtStart, requests: count)
+        let redisCPU = ProcessCPU.microsecondsPerRequest(try await observer.cpu.seconds() - redisCPUAtStart, requests: count)
         if script == .minimal {
             _ = try await observer.connection.send(["UNLINK"] + call.keys).get()
         }
         return CeilingResult(
             script: script.rawValue, label: label, benchmark: benchmark, requests: count, redisDurability: durability, figures: figures,
-            redisCpuMicrosecondsPerRequest: redisCPU
+            redisCpuMicrosecondsPerRequest: redisCPU, loadGeneratorCpuMicrosecondsPerRequest: benchmarkCPU
         )
     }
 

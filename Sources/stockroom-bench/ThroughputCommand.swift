@@ -53,6 +53,7 @@ struct ThroughputCommand: AsyncParsableCommand {
     @Option(help: "Draw the latency percentile distribution as SVG to this file.") var plot: String?
     @Option(help: "The plot's title.") var title = "Latency by percentile"
     @Option(help: "A name for this run in the JSON and plot legends.") var label: String?
+    @Option(help: "The server's process id: its CPU per request is read from /proc/PID/stat.") var serverPid: Int32?
     @Argument(help: "With --plot: JSON files of earlier runs to draw (nothing is run then).") var reports: [String] = []
 
     enum TargetKind: String, ExpressibleByArgument, CaseIterable {
@@ -118,7 +119,7 @@ struct ThroughputCommand: AsyncParsableCommand {
                 plan: plan, label: label.map { "\($0) \(kind.rawValue)" }, tls: kind == .stockroom && client.usesTLS,
                 redisDurability: await observer?.durability(),
                 memory: memory ? observer?.memoryProbe(settleTimeout: .milliseconds(Int64(settleTimeout * 1000))) : nil,
-                redisCPU: observer?.cpu
+                redisCPU: observer?.cpu, server: kind == .stockroom ? serverPid.map(ServerProcess.init(pid:)) : nil
             )
             let loadTarget = try await connect(kind, group: group, observer: observer)
             let result: TargetResult

@@ -86,10 +86,12 @@ public struct CeilingResult: Sendable, Codable {
     public var latencyMs: RedisBenchmark.Figures.Latency
     /// CPU time Redis spent per call, as ``TargetResult/redisCpuMicrosecondsPerRequest``.
     public var redisCpuMicrosecondsPerRequest: Double?
+    /// CPU time redis-benchmark itself spent per call: the load generator's share of the cores.
+    public var loadGeneratorCpuMicrosecondsPerRequest: Double?
 
     public init(
         script: String, label: String?, benchmark: RedisBenchmark, requests: Int, redisDurability: String?, figures: RedisBenchmark.Figures,
-        redisCpuMicrosecondsPerRequest: Double? = nil
+        redisCpuMicrosecondsPerRequest: Double? = nil, loadGeneratorCpuMicrosecondsPerRequest: Double? = nil
     ) {
         self.script = script
         self.label = label
@@ -100,6 +102,7 @@ public struct CeilingResult: Sendable, Codable {
         self.throughput = figures.throughput
         self.latencyMs = figures.latencyMs
         self.redisCpuMicrosecondsPerRequest = redisCpuMicrosecondsPerRequest
+        self.loadGeneratorCpuMicrosecondsPerRequest = loadGeneratorCpuMicrosecondsPerRequest
     }
 
     /// `ceiling minimal: 50 connections × 16 in flight: 121,212 req/s, p50 5.1 ms, p99 9.0 ms`.
@@ -107,5 +110,6 @@ public struct CeilingResult: Sendable, Codable {
         "ceiling \(script): \(connections) connections × \(pipeline) in flight: \(Formatting.grouped(throughput)) req/s, "
             + "p50 \(Formatting.milliseconds(latencyMs.p50)) ms, p99 \(Formatting.milliseconds(latencyMs.p99)) ms"
             + (redisCpuMicrosecondsPerRequest.map { ", Redis CPU \(String(format: "%.1f", $0)) µs/request" } ?? "")
+            + (loadGeneratorCpuMicrosecondsPerRequest.map { ", redis-benchmark CPU \(String(format: "%.1f", $0)) µs/request" } ?? "")
     }
 }

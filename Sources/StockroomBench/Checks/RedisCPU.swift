@@ -29,9 +29,4 @@ public struct RedisCPU: Sendable {
         }
         return user + system
     }
-
-    /// Microseconds of Redis CPU per request between two readings; nil without requests.
-    public static func microsecondsPerRequest(from start: Double, to end: Double, requests: Int) -> Double? {
-        requests > 0 ? (end - start) * 1e6 / Double(requests) : nil
-    }
 }

@@ -19,6 +19,7 @@ public enum ResultTable {
             lines.append("\(result.target): \(Formatting.grouped(result.requests)) requests in \(String(format: "%.2f", result.elapsedSeconds)) s; "
                 + "results \(codes(result.results)); errors \(result.errors.isEmpty ? "none" : codes(result.errors)); "
                 + "harness CPU \(String(format: "%.1f", result.harnessCpuMicrosecondsPerRequest)) µs/request"
+                + (result.serverCpuMicrosecondsPerRequest.map { "; server CPU \(String(format: "%.1f", $0)) µs/request" } ?? "")
                 + (result.redisCpuMicrosecondsPerRequest.map { "; Redis CPU \(String(format: "%.1f", $0)) µs/request" } ?? ""))
             if result.latenciesClamped > 0 {
                 lines.append("\(result.target): \(result.latenciesClamped) latencies above 60 s were counted as 60 s")

@@ -52,6 +52,8 @@ public struct TargetResult: Sendable, Codable {
     /// CPU time Redis spent per answered request, when the harness was given its URL: the cost the
     /// issue's budget counts in purchases per Redis core.
     public var redisCpuMicrosecondsPerRequest: Double?
+    /// CPU time the server process spent per answered request, when the harness was given its pid.
+    public var serverCpuMicrosecondsPerRequest: Double?
     public var latencyMs: LatencySummary
     /// Answers by code: SOLD, OUT_OF_STOCK, STOCK, REPLAY.
     public var results: [String: Int]
@@ -73,7 +75,7 @@ public struct TargetResult: Sendable, Codable {
         self.requests = tally.completed
         self.elapsedSeconds = outcome.elapsedSeconds
         self.throughput = outcome.elapsedSeconds > 0 ? Double(tally.completed) / outcome.elapsedSeconds : 0
-        self.harnessCpuMicrosecondsPerRequest = tally.completed > 0 ? outcome.harnessCPUSeconds * 1e6 / Double(tally.completed) : 0
+        self.harnessCpuMicrosecondsPerRequest = ProcessCPU.microsecondsPerRequest(outcome.harnessCPUSeconds, requests: tally.completed) ?? 0
         self.latencyMs = tally.latencies.summary
         self.results = tally.results
         self.errors = tally.errors

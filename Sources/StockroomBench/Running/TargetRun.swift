@@ -10,14 +10,20 @@ public struct TargetRun: Sendable {
     public var memory: MemoryProbe?
     /// The Redis whose CPU the load costs, when the harness knows it (`--redis`).
     public var redisCPU: RedisCPU?
+    /// The server process, when the harness knows it (`--server-pid`): its CPU per request.
+    public var server: ServerProcess?
 
-    public init(plan: LoadPlan, label: String?, tls: Bool, redisDurability: String?, memory: MemoryProbe?, redisCPU: RedisCPU? = nil) {
+    public init(
+        plan: LoadPlan, label: String?, tls: Bool, redisDurability: String?, memory: MemoryProbe?, redisCPU: RedisCPU? = nil,
+        server: ServerProcess? = nil
+    ) {
         self.plan = plan
         self.label = label
         self.tls = tls
         self.redisDurability = redisDurability
         self.memory = memory
         self.redisCPU = redisCPU
+        self.server = server
     }
 
     /// - Parameters:
@@ -37,12 +43,15 @@ public struct TargetRun: Sendable {
 
         say("\(target.name): \(plan.description)")
         let redisCPUAtStart = try await redisCPU?.seconds()
+        let serverCPUAtStart = try server?.cpuSeconds()
         let outcome = await LoadRunner(plan: plan, runTag: runTag, timers: timers).run(target, progress: say)
+        var serverCPUPerRequest: Double?
+        if let server, let serverCPUAtStart {
+            serverCPUPerRequest = ProcessCPU.microsecondsPerRequest(try server.cpuSeconds() - serverCPUAtStart, requests: outcome.tally.completed)
+        }
         var redisCPUPerRequest: Double?
         if let redisCPU, let redisCPUAtStart {
-            redisCPUPerRequest = RedisCPU.microsecondsPerRequest(
-                from: redisCPUAtStart, to: try await redisCPU.seconds(), requests: outcome.tally.completed
-            )
+            redisCPUPerRequest = ProcessCPU.microsecondsPerRequest(try await redisCPU.seconds() - redisCPUAtStart, requests: outcome.tally.completed)
         }
 
         var check: StockBalance?
@@ -63,6 +72,7 @@ public struct TargetRun: Sendable {
         let setup = TargetResult.Setup(plan: plan, tls: tls, redisDurability: redisDurability, runTag: runTag)
         var result = TargetResult(target: target.name, label: label, setup: setup, outcome: outcome, check: check, memory: retained)
         result.redisCpuMicrosecondsPerRequest = redisCPUPerRequest
+        result.serverCpuMicrosecondsPerRequest = serverCPUPerRequest
         return result
     }
 }
