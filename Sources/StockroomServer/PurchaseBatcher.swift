@@ -19,9 +19,12 @@ final class PurchaseBatcher {
     /// smaller.
     static let maximumCallsInFlight = 2
 
+    /// How a purchase hears its decision, or why it has none: a refusal, or a failed call.
+    typealias Answer = (Result<PurchaseDecision, any Error>) -> Void
+
     private struct Waiting {
         var order: PurchaseOrder
-        var promise: EventLoopPromise<PurchaseDecision>
+        var answer: Answer
     }
 
     /// One partition's purchases on this loop.
@@ -42,17 +45,18 @@ final class PurchaseBatcher {
         self.batchSize = batchSize
     }
 
-    /// Queues `order` for the next batch of its partition; the future completes on the loop.
-    func purchase(_ order: PurchaseOrder) -> EventLoopFuture<PurchaseDecision> {
+    /// Queues `order` for the next batch of its partition; `answer` runs on the loop. A callback, not a
+    /// future: a purchase is the server's busiest path, and each future costs allocations.
+    func purchase(_ order: PurchaseOrder, answer: @escaping Answer) {
         let loop = redis.eventLoop
         loop.preconditionInEventLoop()
         do {
             try store.validate(order)
         } catch {
-            return loop.makeFailedFuture(error)
+            answer(.failure(error))
+            return
         }
-        let promise = loop.makePromise(of: PurchaseDecision.self)
-        lanes[store.keys.partition(of: order.sku), default: Lane()].waiting.append(Waiting(order: order, promise: promise))
+        lanes[store.keys.partition(of: order.sku), default: Lane()].waiting.append(Waiting(order: order, answer: answer))
         if !flushScheduled {
             flushScheduled = true
             loop.assumeIsolated().execute { [self] in
@@ -60,7 +64,6 @@ final class PurchaseBatcher {
                 for partition in lanes.keys { send(partition) }
             }
         }
-        return promise.futureResult
     }
 
     /// Sends `partition`'s waiting purchases, as many batches as its free call slots allow.
@@ -83,14 +86,11 @@ final class PurchaseBatcher {
         switch result {
         case .success(let decisions):
             for (waiting, decision) in zip(batch, decisions) {
-                switch decision {
-                case .success(let value): waiting.promise.succeed(value)
-                case .failure(let refusal): waiting.promise.fail(refusal)
-                }
+                waiting.answer(decision.mapError { $0 })
             }
         case .failure(let error):
             // The call failed as a whole: no purchase of it knows its outcome.
-            for waiting in batch { waiting.promise.fail(error) }
+            for waiting in batch { waiting.answer(.failure(error)) }
         }
     }
 }

@@ -7,14 +7,15 @@ import StockroomWire
 /// through the loop's ``PurchaseBatcher``.
 ///
 /// It translates between the wire's types and the domain's, and turns every failure into an ERROR
-/// response, so the returned future always succeeds.
+/// response: every request gets exactly one answer.
 struct SalesBackend: Sendable {
     let store: SalesStore
     let redis: RedisConnection
     let purchases: NIOLoopBound<PurchaseBatcher>
     let metrics: SalesMetrics
 
-    func execute(_ request: Request) -> EventLoopFuture<Response> {
+    /// Answers `request` on the loop, through `respond`.
+    func execute(_ request: Request, respond: @escaping (Response) -> Void) {
         let answer: EventLoopFuture<Response>
         switch request {
         case .purchase(let purchase):
@@ -25,13 +26,17 @@ struct SalesBackend: Sendable {
                 customer: purchase.customer
             )
             let started = NIODeadline.now()
-            answer = purchases.value.purchase(order).map { [metrics] decision in
-                metrics.record(decision, startedAt: started)
-                return .purchaseResult(PurchaseResult(decision))
-            }.flatMapErrorThrowing { [metrics] error in
-                metrics.recordFailure()
-                throw error
+            purchases.value.purchase(order) { [metrics] result in
+                switch result {
+                case .success(let decision):
+                    metrics.record(decision, startedAt: started)
+                    respond(.purchaseResult(PurchaseResult(decision)))
+                case .failure(let error):
+                    metrics.recordFailure()
+                    respond(.error(WireError(salesError: error)))
+                }
             }
+            return
         case .stockGet(let sku):
             answer = store.stockLevel(of: sku, on: redis).map { .stockInfo(StockInfo($0)) }
         case .stockSet(let update):
@@ -49,7 +54,7 @@ struct SalesBackend: Sendable {
         case .hello, .auth, .ping:
             preconditionFailure("the connection state machine answers \(request.opcode) itself")
         }
-        return answer.recover { error in .error(WireError(salesError: error)) }
+        answer.recover { error in .error(WireError(salesError: error)) }.assumeIsolated().whenSuccess(respond)
     }
 }
 

@@ -131,7 +131,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     private func perform(_ action: ConnectionStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .reply(let envelope):
-            _ = write(envelope, context: context)
+            write(envelope, context: context, promise: nil)
         case .replyAndClose(let envelope):
             logger.debug("closing a connection", metadata: ["sr.req": "\(envelope.requestID)"])
             write(envelope, context: context).assumeIsolated().whenComplete { _ in
@@ -142,7 +142,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
         case .authenticated(let envelope, let credential):
             authenticationMetrics.succeeded(credential.role)
             logger.info("authenticated", metadata: ["sr.credential": "\(credential.name)", "sr.role": "\(credential.role.name)"])
-            _ = write(envelope, context: context)
+            write(envelope, context: context, promise: nil)
         case .authenticationFailed(let envelope, let closes, let throttled):
             // Never the token: only that it failed, from where, and what happens next.
             authenticationMetrics.failed(throttled: throttled)
@@ -161,14 +161,15 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     private func execute(_ request: Request, requestID: UInt32) {
         logger.trace("request", metadata: ["sr.req": "\(requestID)", "sr.op": "\(request.opcode)"])
         // The backend answers on this channel's event loop: no hop between Redis's reply and ours.
-        backend.execute(request).assumeIsolated().whenSuccess { [self] response in
+        backend.execute(request) { [self] response in
             guard let context else { return }  // the connection is gone; nobody is waiting
-            let written = write(ResponseEnvelope(requestID: requestID, response: response), context: context)
+            let envelope = ResponseEnvelope(requestID: requestID, response: response)
             switch stateMachine.requestCompleted() {
             case .close:
                 // The last answer of a draining connection: close only once it is on the wire.
-                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                write(envelope, context: context).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             case let action:
+                write(envelope, context: context, promise: nil)
                 perform(action, context: context)
                 resumeReadingIfAllowed(context: context)
             }
@@ -224,9 +225,18 @@ extension SalesConnectionHandler {
 }
 
 extension SalesConnectionHandler {
-    /// Queues an answer and makes sure a flush follows before the event loop moves on.
+    /// Queues an answer and makes sure a flush follows before the event loop moves on; the future
+    /// completes once it is written.
     private func write(_ envelope: ResponseEnvelope, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
-        let written = context.write(wrapOutboundOut(envelope))
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        write(envelope, context: context, promise: promise)
+        return promise.futureResult
+    }
+
+    /// Queues an answer and makes sure a flush follows before the event loop moves on. Without a
+    /// promise, no future is made: most answers need none.
+    private func write(_ envelope: ResponseEnvelope, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        context.write(wrapOutboundOut(envelope), promise: promise)
         if !flushScheduled {
             flushScheduled = true
             context.eventLoop.assumeIsolated().execute { [self] in
@@ -234,7 +244,6 @@ extension SalesConnectionHandler {
                 self.context?.flush()
             }
         }
-        return written
     }
 }
 
