@@ -1,5 +1,4 @@
 import Metrics
-import NIOConcurrencyHelpers
 import NIOCore
 import StockroomCore
 import StockroomRedis
@@ -91,31 +90,6 @@ final class PurchaseBatcher {
         case .failure(let error):
             // The call failed as a whole: no purchase of it knows its outcome.
             for waiting in batch { waiting.answer(.failure(error)) }
-        }
-    }
-}
-
-/// One ``PurchaseBatcher`` per event loop, made on first use by a connection of that loop.
-final class PurchaseBatchers: Sendable {
-    private let store: SalesStore
-    private let redis: RedisConnectionsByLoop
-    private let batchSize = Recorder(label: "stockroom_purchase_batch_size")
-    private let batchers = NIOLockedValueBox([ObjectIdentifier: NIOLoopBound<PurchaseBatcher>]())
-
-    init(store: SalesStore, redis: RedisConnectionsByLoop) {
-        self.store = store
-        self.redis = redis
-    }
-
-    /// The batcher of `loop`; call it on `loop`.
-    func batcher(for loop: any EventLoop) -> NIOLoopBound<PurchaseBatcher> {
-        batchers.withLockedValue { batchers in
-            if let batcher = batchers[ObjectIdentifier(loop)] { return batcher }
-            let batcher = NIOLoopBound(
-                PurchaseBatcher(store: store, redis: redis.connection(for: loop), batchSize: batchSize), eventLoop: loop
-            )
-            batchers[ObjectIdentifier(loop)] = batcher
-            return batcher
         }
     }
 }

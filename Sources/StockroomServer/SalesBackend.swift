@@ -4,15 +4,23 @@ import StockroomRedis
 import StockroomWire
 
 /// Runs protocol requests against the sales store on one event loop's Redis connection; purchases go
-/// through the loop's ``PurchaseBatcher``.
+/// through the loop's ``PurchaseBatcher``. One per event loop (``SalesBackends``), shared by the
+/// loop's connections.
 ///
 /// It translates between the wire's types and the domain's, and turns every failure into an ERROR
 /// response: every request gets exactly one answer.
-struct SalesBackend: Sendable {
+final class SalesBackend: Sendable {
     let store: SalesStore
     let redis: RedisConnection
     let purchases: NIOLoopBound<PurchaseBatcher>
     let metrics: SalesMetrics
+
+    init(store: SalesStore, redis: RedisConnection, purchases: NIOLoopBound<PurchaseBatcher>, metrics: SalesMetrics) {
+        self.store = store
+        self.redis = redis
+        self.purchases = purchases
+        self.metrics = metrics
+    }
 
     /// Answers `request` on the loop, through `respond`.
     func execute(_ request: Request, respond: @escaping (Response) -> Void) {

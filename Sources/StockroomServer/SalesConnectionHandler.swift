@@ -15,13 +15,16 @@ import StockroomWire
 /// those limits and one read's worth of frames, whatever it sends.
 final class SalesConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
-    typealias OutboundIn = ResponseEnvelope
-    typealias OutboundOut = ResponseEnvelope
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private var stateMachine: ConnectionStateMachine
     private let backend: SalesBackend
+    /// The server's logger: each line adds the peer (`Logger.Metadata.peer` says why).
     private let logger: Logger
-    private let configuration: ServerConfiguration
+    /// The remote address, for those lines.
+    private let peer: SocketAddress?
+    private let settings: ConnectionSettings
     /// The frame decoder's limit (raised after AUTH) and progress (for the frame deadline).
     private let reading: FrameReading
     private var context: ChannelHandlerContext?
@@ -33,31 +36,31 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     private var deadlines: ConnectionDeadlines?
     private var lastReadAt = NIODeadline.now()
     /// The next check of the deadlines; each check schedules the one after it.
-    private var clock: Scheduled<Void>?
-
-    private let authenticationMetrics: AuthenticationMetrics
+    private var clock: NIOScheduledCallback?
 
     init(
-        configuration: ServerConfiguration,
-        access: ServerAccess,
-        peer: String,
+        settings: ConnectionSettings,
+        peer: SocketAddress?,
         reading: FrameReading,
         backend: SalesBackend,
         logger: Logger
     ) {
+        let configuration = settings.configuration
+        let access = settings.access
         self.stateMachine = ConnectionStateMachine(
             credentials: access.credentials,
             throttle: access.throttle,
-            peer: peer,
+            // The throttle counts failures per host, whatever the source port.
+            peer: peer?.ipAddress ?? "?",
             maxInFlight: configuration.maxInFlightPerConnection,
             maxFrameLength: configuration.maxFrameLength,
             serverName: configuration.serverName
         )
-        self.configuration = configuration
+        self.settings = settings
+        self.peer = peer
         self.reading = reading
         self.backend = backend
         self.logger = logger
-        self.authenticationMetrics = access.metrics
         // Until AUTH, only small frames: HELLO, AUTH and PING are all an unauthenticated peer may send.
         reading.maxFrameLength = access.credentials.current.authenticationRequired
             ? min(configuration.limits.maxUnauthenticatedFrameLength, configuration.maxFrameLength)
@@ -83,8 +86,8 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         perform(stateMachine.frameReceived(frame), context: context)
-        if stateMachine.isAuthenticated, reading.maxFrameLength != configuration.maxFrameLength {
-            reading.maxFrameLength = configuration.maxFrameLength
+        if stateMachine.isAuthenticated, reading.maxFrameLength != settings.configuration.maxFrameLength {
+            reading.maxFrameLength = settings.configuration.maxFrameLength
         }
     }
 
@@ -124,7 +127,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // The frame decoder cannot resynchronise after a bad header, so any stream error is final.
         let wireError = error as? WireError ?? WireError(.badFrame, "unreadable byte stream: \(error)")
-        logger.debug("closing a connection after a stream error", metadata: ["sr.error": "\(wireError)"])
+        logger.debug("closing a connection after a stream error", metadata: .peer(peer, ["sr.error": "\(wireError)"]))
         perform(stateMachine.streamFailed(wireError), context: context)
     }
 
@@ -133,22 +136,22 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
         case .reply(let envelope):
             write(envelope, context: context, promise: nil)
         case .replyAndClose(let envelope):
-            logger.debug("closing a connection", metadata: ["sr.req": "\(envelope.requestID)"])
+            logger.debug("closing a connection", metadata: .peer(peer, ["sr.req": "\(envelope.requestID)"]))
             write(envelope, context: context).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         case .execute(let requestID, let request):
             execute(request, requestID: requestID)
         case .authenticated(let envelope, let credential):
-            authenticationMetrics.succeeded(credential.role)
-            logger.info("authenticated", metadata: ["sr.credential": "\(credential.name)", "sr.role": "\(credential.role.name)"])
+            settings.access.metrics.succeeded(credential.role)
+            logger.info("authenticated", metadata: .peer(peer, ["sr.credential": "\(credential.name)", "sr.role": "\(credential.role.name)"]))
             write(envelope, context: context, promise: nil)
         case .authenticationFailed(let envelope, let closes, let throttled):
             // Never the token: only that it failed, from where, and what happens next.
-            authenticationMetrics.failed(throttled: throttled)
+            settings.access.metrics.failed(throttled: throttled)
             logger.warning(
                 throttled ? "AUTH refused: too many failures from this address" : "AUTH failed: token not accepted",
-                metadata: ["sr.closes": "\(closes)"]
+                metadata: .peer(peer, ["sr.closes": "\(closes)"])
             )
             perform(closes ? .replyAndClose(envelope) : .reply(envelope), context: context)
         case .close:
@@ -159,7 +162,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     }
 
     private func execute(_ request: Request, requestID: UInt32) {
-        logger.trace("request", metadata: ["sr.req": "\(requestID)", "sr.op": "\(request.opcode)"])
+        logger.trace("request", metadata: .peer(peer, ["sr.req": "\(requestID)", "sr.op": "\(request.opcode)"]))
         // The backend answers on this channel's event loop: no hop between Redis's reply and ours.
         backend.execute(request) { [self] response in
             guard let context else { return }  // the connection is gone; nobody is waiting
@@ -181,7 +184,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
 
 extension SalesConnectionHandler {
     private func mayRead(context: ChannelHandlerContext) -> Bool {
-        context.channel.isWritable && stateMachine.inFlight < configuration.maxInFlightPerConnection
+        context.channel.isWritable && stateMachine.inFlight < settings.configuration.maxInFlightPerConnection
     }
 
     private func resumeReadingIfAllowed(context: ChannelHandlerContext) {
@@ -192,9 +195,12 @@ extension SalesConnectionHandler {
     }
 
     /// One repeated check per connection for its handshake, frame and idle deadlines.
+    ///
+    /// Each check is a callback to this handler rather than a scheduled closure: a scheduled task also
+    /// holds a promise, its future and two closures, about 300 bytes of every open connection.
     private func startClock(context: ChannelHandlerContext) {
         guard clock == nil else { return }
-        let deadlines = ConnectionDeadlines(configuration.limits, connectedAt: .now())
+        let deadlines = ConnectionDeadlines(settings.configuration.limits, connectedAt: .now())
         self.deadlines = deadlines
         lastReadAt = .now()
         scheduleCheck(context: context)
@@ -202,9 +208,8 @@ extension SalesConnectionHandler {
 
     private func scheduleCheck(context: ChannelHandlerContext) {
         guard let deadlines else { return }
-        clock = context.eventLoop.assumeIsolated().scheduleTask(in: deadlines.checkInterval) { [self] in
-            checkDeadlines()
-        }
+        // Fails only on a loop that is shutting down, which closes the connection anyway.
+        clock = try? context.eventLoop.assumeIsolated().scheduleCallback(in: deadlines.checkInterval, handler: self)
     }
 
     private func checkDeadlines() {
@@ -219,12 +224,15 @@ extension SalesConnectionHandler {
             return
         }
         clock = nil
-        logger.debug("closing a connection past its deadline", metadata: ["sr.deadline": "\(expiry)"])
+        logger.debug("closing a connection past its deadline", metadata: .peer(peer, ["sr.deadline": "\(expiry)"]))
         perform(stateMachine.deadlinePassed(expiry), context: context)
     }
 }
 
 extension SalesConnectionHandler {
+    /// Room for the usual answers; a longer one (a large PONG, a long error message) grows its buffer.
+    private static let answerCapacity = 256
+
     /// Queues an answer and makes sure a flush follows before the event loop moves on; the future
     /// completes once it is written.
     private func write(_ envelope: ResponseEnvelope, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
@@ -233,10 +241,16 @@ extension SalesConnectionHandler {
         return promise.futureResult
     }
 
-    /// Queues an answer and makes sure a flush follows before the event loop moves on. Without a
-    /// promise, no future is made: most answers need none.
+    /// Encodes an answer and queues it, and makes sure a flush follows before the event loop moves on.
+    /// Without a promise, no future is made: most answers need none.
+    ///
+    /// Each answer gets a buffer of its own, freed once sent. `MessageToByteHandler` would keep one per
+    /// connection for the next answer, 256 bytes of every idle connection; and under load, with the
+    /// turn's answers waiting for the flush, it takes a fresh one per answer all the same.
     private func write(_ envelope: ResponseEnvelope, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        context.write(wrapOutboundOut(envelope), promise: promise)
+        var buffer = context.channel.allocator.buffer(capacity: Self.answerCapacity)
+        envelope.encode(into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: promise)
         if !flushScheduled {
             flushScheduled = true
             context.eventLoop.assumeIsolated().execute { [self] in
@@ -244,6 +258,12 @@ extension SalesConnectionHandler {
                 self.context?.flush()
             }
         }
+    }
+}
+
+extension SalesConnectionHandler: NIOScheduledCallbackHandler {
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        checkDeadlines()
     }
 }
 

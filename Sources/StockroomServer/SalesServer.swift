@@ -59,11 +59,11 @@ public final class SalesServer: Sendable {
         }
         let quiescing = ServerQuiescingHelper(group: group)
         let tlsContext = try configuration.tlsListen.flatMap { _ in configuration.tls }.map { try ReloadableTLSContext(configuration: $0) }
-        let metrics = SalesMetrics()
         let limits = configuration.limits
         let access = access ?? ServerAccess(credentials: configuration.credentials)
         let admission = ConnectionAdmission(maxConnections: limits.maxConnections, logger: logger)
-        let batchers = PurchaseBatchers(store: store, redis: redis)
+        let settings = ConnectionSettings(configuration: configuration, access: access)
+        let backends = SalesBackends(store: store, redis: redis)
 
         func bootstrap(tls: ReloadableTLSContext?) -> ServerBootstrap {
             ServerBootstrap(group: group)
@@ -79,6 +79,7 @@ public final class SalesServer: Sendable {
                     }
                 }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator.clientConnection)
                 .childChannelOption(
                     .writeBufferWaterMark, value: .init(low: limits.lowWaterMark, high: limits.highWaterMark)
                 )
@@ -87,26 +88,17 @@ public final class SalesServer: Sendable {
                         return channel.close()
                     }
                     return channel.eventLoop.makeCompletedFuture {
-                        let backend = SalesBackend(
-                            store: store, redis: redis.connection(for: channel.eventLoop),
-                            purchases: batchers.batcher(for: channel.eventLoop), metrics: metrics
-                        )
-                        var connectionLogger = logger
-                        connectionLogger[metadataKey: "sr.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
-                        // The throttle counts failures per host, whatever the source port.
-                        let peer = channel.remoteAddress?.ipAddress ?? "?"
                         let sync = channel.pipeline.syncOperations
                         if let tls {
                             try sync.addHandler(OpenSSLHandler.server(context: tls.current))
-                            try sync.addHandler(TLSFailureLogger(logger: connectionLogger))
+                            try sync.addHandler(TLSFailureLogger(logger: logger, peer: channel.remoteAddress))
                         }
                         let reading = FrameReading(maxFrameLength: configuration.maxFrameLength)
                         try sync.addHandler(ByteToMessageHandler(FrameDecoder(reading: reading)))
-                        try sync.addHandler(MessageToByteHandler(ResponseEncoder()))
                         try sync.addHandler(
                             SalesConnectionHandler(
-                                configuration: configuration, access: access, peer: peer, reading: reading, backend: backend,
-                                logger: connectionLogger
+                                settings: settings, peer: channel.remoteAddress, reading: reading,
+                                backend: backends.backend(for: channel.eventLoop), logger: logger
                             )
                         )
                     }

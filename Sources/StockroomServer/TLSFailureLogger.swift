@@ -10,14 +10,16 @@ final class TLSFailureLogger: ChannelInboundHandler {
     typealias InboundOut = ByteBuffer
 
     private let logger: Logger
+    private let peer: SocketAddress?
 
-    init(logger: Logger) {
+    init(logger: Logger, peer: SocketAddress?) {
         self.logger = logger
+        self.peer = peer
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? TLSError {
-            logger.debug("TLS connection failed", metadata: ["sr.tls.error": "\(error)"])
+            logger.debug("TLS connection failed", metadata: .peer(peer, ["sr.tls.error": "\(error)"]))
         }
         context.fireErrorCaught(error)
     }
