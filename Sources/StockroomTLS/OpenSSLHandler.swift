@@ -44,6 +44,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
     /// BIO keeps whatever capacity it once grew to, so letting a megabyte pile up there would cost
     /// that megabyte for the rest of the connection.
     private static let ciphertextHandOffThreshold = 64 * 1024
+    /// The most plaintext one TLS record carries.
+    private static let recordPlaintextLimit = 16 * 1024
 
     private var state: State = .idle
     private let connection: TLSConnection
@@ -52,6 +54,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
     /// The first `flushedWriteCount` pending writes were flushed by the user and go to SSL_write as
     /// soon as the connection can take them; the rest wait for the next flush.
     private var flushedWriteCount = 0
+    /// SSL_write stopped in the middle of the first pending write (it needs bytes from the peer): it
+    /// must be called again with that same buffer, so nothing may be appended to it.
+    private var headWriteStarted = false
     /// Every SSL_read lands here. It is handed downstream and then recycled: when the reader has
     /// let go of it, the next read reuses its storage instead of allocating.
     private var plaintext = ByteBuffer()
@@ -364,6 +369,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
             return
         }
         guard self.flushedWriteCount > 0 else { return }
+        self.coalesceFlushedWrites(on: context.eventLoop)
 
         var completed: [EventLoopPromise<Void>] = []
         var handedOffUnflushed = false
@@ -378,12 +384,14 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
                 if self.pendingWrites[head].data.readableBytes == 0 {
                     let done = self.pendingWrites.removeFirst()
                     self.flushedWriteCount -= 1
+                    self.headWriteStarted = false
                     if let promise = done.promise {
                         completed.append(promise)
                     }
                 }
             case .incomplete:
                 // OpenSSL needs bytes from the peer first; channelRead resumes us.
+                self.headWriteStarted = true
                 break writeLoop
             case .failed(let error):
                 for promise in completed {
@@ -399,6 +407,27 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
         } else {
             self.writeCiphertext(context: context, promise: promise)
         }
+    }
+
+    /// Joins the small flushed writes at the head into one, up to a record's worth: a server answers
+    /// many requests per flush, and each SSL_write is a record of its own, with its header, its
+    /// authentication tag and its cipher call, which cost more than an answer of a few dozen bytes.
+    private func coalesceFlushedWrites(on eventLoop: any EventLoop) {
+        guard self.flushedWriteCount > 1, !self.headWriteStarted else { return }
+        var merged = self.pendingWrites.removeFirst()
+        var promises = merged.promise.map { [$0] } ?? []
+        var joined = 1
+        while joined < self.flushedWriteCount, let next = self.pendingWrites.first,
+            merged.data.readableBytes + next.data.readableBytes <= Self.recordPlaintextLimit
+        {
+            var write = self.pendingWrites.removeFirst()
+            merged.data.writeBuffer(&write.data)
+            if let promise = write.promise { promises.append(promise) }
+            joined += 1
+        }
+        merged.promise = Self.combine(promises, on: eventLoop)
+        self.pendingWrites.prepend(merged)
+        self.flushedWriteCount -= joined - 1
     }
 
     /// Sends whatever OpenSSL has queued for the network. Flushes unless told otherwise: the bytes
@@ -426,6 +455,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler {
 
     private func failPendingWrites(_ error: TLSError) {
         self.flushedWriteCount = 0
+        self.headWriteStarted = false
         while let write = self.pendingWrites.popFirst() {
             write.promise?.fail(error)
         }

@@ -251,6 +251,28 @@ final class InMemoryTLSTests: XCTestCase {
         }
     }
 
+    /// A server answers many requests per flush: their small writes go out as one record, in order,
+    /// and each write's promise completes.
+    func testSmallWritesOfOneFlushLeaveAsOneRecord() throws {
+        try withTestCertificates { certs in
+            let pair = try self.connectedPair(certs)
+            defer { pair.finish() }
+            let answers = (0..<20).map { "answer \($0);" }
+            let written = answers.map { pair.server.write(ByteBuffer(string: $0)) }
+            pair.server.flush()
+            var ciphertext = ByteBuffer()
+            while var piece = try pair.server.readOutbound(as: ByteBuffer.self) {
+                ciphertext.writeBuffer(&piece)
+            }
+            for promise in written { try promise.wait() }
+            let plaintextBytes = answers.joined().utf8.count
+            // One record: a 5-byte header, the plaintext, TLS 1.3's content type and 16-byte tag.
+            XCTAssertEqual(ciphertext.readableBytes, 5 + plaintextBytes + 1 + 16)
+            try pair.client.writeInbound(ciphertext)
+            XCTAssertEqual(pair.clientRecorder.takeReceivedString(), answers.joined())
+        }
+    }
+
     func testLargeWriteLeavesAsBoundedPiecesOfCiphertext() throws {
         try withTestCertificates { certs in
             let pair = try self.connectedPair(certs)
