@@ -13,15 +13,24 @@ struct Consumer: Sendable {
     let reader: RedisConnection
     let handler: any EntryHandler
     let logger: Logger
+    /// The streams of the one partition this consumer reads: its topic stream and the group's retry
+    /// stream there. They share the partition's hash tag, so one command reads both, on a single
+    /// Redis or on the Cluster node that holds the partition.
+    let streams: [GroupStream]
 
-    init(name: String, context: GroupContext, control: RedisConnection, reader: RedisConnection, handler: any EntryHandler) {
+    init(
+        name: String, partition: Int, context: GroupContext, control: RedisConnection, reader: RedisConnection,
+        handler: any EntryHandler
+    ) {
         self.name = name
         self.context = context
         self.control = control
         self.reader = reader
         self.handler = handler
+        self.streams = context.streams.filter { $0.partition == partition }
         var logger = context.logger
         logger[metadataKey: "sr.consumer"] = "\(name)"
+        logger[metadataKey: "sr.partition"] = "\(partition)"
         self.logger = logger
     }
 
@@ -69,7 +78,7 @@ struct Consumer: Sendable {
 
     /// On graceful exit: leave the group's consumer list if this consumer owns nothing any more.
     func retire() async {
-        for stream in context.streams {
+        for stream in streams {
             _ = try? await control.run(.retireConsumer(name, of: stream.key, group: group)).get()
         }
     }
@@ -82,8 +91,8 @@ struct Consumer: Sendable {
             "XREADGROUP", "GROUP", group, name, "COUNT", String(configuration.batchSize),
             "BLOCK", String(blockMilliseconds), "STREAMS",
         ]
-        command += context.streams.map(\.key)
-        command += Array(repeating: ">", count: context.streams.count)
+        command += streams.map(\.key)
+        command += Array(repeating: ">", count: streams.count)
         // The reply comes after BLOCK at the latest; the extra time only detects a dead connection.
         let reply = try await reader.send(command, timeout: .milliseconds(blockMilliseconds + 10_000)).get()
         var batch: [StreamEntry] = []
@@ -128,7 +137,7 @@ struct Consumer: Sendable {
     /// those whose last allowed delivery never finished.
     private func reclaim() async throws -> [StreamEntry] {
         let scan = policy.reclaimScan
-        let scans = context.streams.map { stream in
+        let scans = streams.map { stream in
             let command = ["XPENDING", stream.key, group, "IDLE", String(scan.minIdleMilliseconds), "-", "+", String(scan.count)]
             return (stream, control.send(command))
         }

@@ -11,9 +11,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs one consumer group: `consumers` consumers that read every partition stream of the topic plus
-/// the group's retry streams, hand each entry to the handler and acknowledge it after the handler
-/// returned.
+/// Runs one consumer group: `consumers` consumers, each reading every partition of the topic (its
+/// stream and the group's retry stream there), handing each entry to the handler and acknowledging it
+/// after the handler returned.
+///
+/// A consumer reads each partition on its own connection, blocked on that partition only: one read
+/// of several partitions' streams would span several hash tags, which Redis Cluster refuses
+/// (CROSSSLOT). An idle group costs Redis `consumers × partitions` reads per `block` (with the
+/// defaults, 2 × 4 per second) and one XPENDING per stream and consumer every `reclaimInterval`.
 ///
 /// At start-up it creates the group on every stream it reads (`XGROUP CREATE <stream> <group> 0
 /// MKSTREAM`; an existing group is left as it is). Starting at `0` means a new group also gets the
@@ -25,8 +30,9 @@ import Darwin
 ///    entry delivered `d` times and idle ≥ `backoff(d)` is taken with `XCLAIM … <backoff(d)> <id>`
 ///    (the min-idle argument makes concurrent claimers race safely: one wins); one delivered
 ///    `maxDeliveries` times and idle ≥ visibility is dead-lettered (its last delivery crashed);
-/// 2. otherwise `XREADGROUP GROUP <group> <consumer> COUNT <batch> BLOCK <block> STREAMS … > …`
-///    on its own connection (a blocking read holds its connection);
+/// 2. otherwise `XREADGROUP GROUP <group> <consumer> COUNT <batch> BLOCK <block> STREAMS <stream>
+///    <retry stream> > >` on its own connection for that partition (a blocking read holds its
+///    connection);
 /// 3. handles the batch one entry at a time, refreshing the claims of the batch's unfinished entries
 ///    every `heartbeatInterval`; acknowledges (script: XACK + forget the failure record) after each
 ///    handler returns; records a failure (still pending, retried later), or dead-letters at once for
@@ -89,22 +95,9 @@ public final class ConsumerGroupWorker: Service, Sendable {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in consumerNames {
-                    group.addTask {
-                        guard
-                            let reader = try await connectRetrying(self.redis, eventLoop: self.eventLoopGroup.next(), logger: self.logger)
-                        else {
-                            return
-                        }
-                        let consumer = Consumer(
-                            name: name, context: self.context, control: control, reader: reader, handler: self.handler
-                        )
-                        do {
-                            try await consumer.run()
-                            await consumer.retire()
-                            try? await reader.close().get()
-                        } catch {
-                            try? await reader.close().get()
-                            throw error
+                    for partition in 0..<keys.partitions {
+                        group.addTask {
+                            try await self.consume(as: name, partition: partition, control: control)
                         }
                     }
                 }
@@ -114,6 +107,22 @@ public final class ConsumerGroupWorker: Service, Sendable {
             logger.info("consumer group stopped")
         } catch {
             try? await control.close().get()
+            throw error
+        }
+    }
+
+    /// One consumer's reading of one partition, on a connection of its own, until shutdown.
+    private func consume(as name: String, partition: Int, control: RedisConnection) async throws {
+        guard let reader = try await connectRetrying(redis, eventLoop: eventLoopGroup.next(), logger: logger) else {
+            return
+        }
+        let consumer = Consumer(name: name, partition: partition, context: context, control: control, reader: reader, handler: handler)
+        do {
+            try await consumer.run()
+            await consumer.retire()
+            try? await reader.close().get()
+        } catch {
+            try? await reader.close().get()
             throw error
         }
     }
