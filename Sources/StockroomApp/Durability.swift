@@ -58,3 +58,29 @@ public struct PersistenceAssessment: Sendable, Hashable {
         return PersistenceAssessment(appendOnly: await setting("appendonly"), appendFsync: await setting("appendfsync"))
     }
 }
+
+/// Whether Redis has the replicas `--sync-replicas` waits for.
+enum ReplicaAssessment {
+    /// The warning an operator should read at start, or nil when enough replicas are connected (or none
+    /// are required).
+    static func warning(connected: Int?, required: Int) -> String? {
+        guard required > 0 else { return nil }
+        guard let connected else {
+            return "cannot read Redis's replicas (INFO replication refused): with --sync-replicas \(required), purchases "
+                + "answer BACKEND_UNAVAILABLE unless \(required) replicas confirm them"
+        }
+        guard connected < required else { return nil }
+        return "Redis has \(connected) connected replica\(connected == 1 ? "" : "s") and --sync-replicas is \(required): "
+            + "every purchase waits --sync-timeout and answers BACKEND_UNAVAILABLE until more replicas connect"
+    }
+
+    static func read(from redis: RedisConnection, required: Int) async -> String? {
+        guard required > 0 else { return nil }
+        let info = (try? await redis.send(["INFO", "replication"]).get().string) ?? nil
+        let connected = info.flatMap { text in
+            text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_slaves:") }
+                .flatMap { Int($0.dropFirst("connected_slaves:".count)) }
+        }
+        return warning(connected: connected, required: required)
+    }
+}

@@ -63,6 +63,9 @@ public struct StockroomProcess: Sendable {
                     if configuration.redisURL != nil, let warning = await PersistenceAssessment.read(from: handlerRedis).warning {
                         logger.warning("\(warning)", metadata: ["sr.redis": "\(redis.url)"])
                     }
+                    if configuration.server != nil, let warning = await ReplicaAssessment.read(from: handlerRedis, required: configuration.sales.syncReplicas) {
+                        logger.warning("\(warning)", metadata: ["sr.redis": "\(redis.url)"])
+                    }
                     let keys =
                         configuration.server == nil
                         ? try await KeySpace.recorded(on: handlerRedis)

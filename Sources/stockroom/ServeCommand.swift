@@ -43,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     var reorderQty: Int?
     @Option(help: "Seconds a purchase id's first answer is kept for replays (default: \(defaults.sales.replayWindowSeconds)).")
     var replayWindow: Int?
+    @Option(
+        help: "Replicas that must confirm each batch of purchases (Redis WAIT) before it is answered; too few in time answers BACKEND_UNAVAILABLE (default: 0)."
+    )
+    var syncReplicas: Int?
+    @Option(help: "Milliseconds a batch waits for --sync-replicas confirmations (default: \(defaults.sales.syncTimeoutMilliseconds)).")
+    var syncTimeout: Int?
     @Option(help: "Credentials file (`stockroom credentials add`): turns AUTH on; SIGHUP reloads it.") var credentials: String?
     @Option(help: "Local development only: a token granting the sales role (default: $STOCKROOM_SALES_TOKEN). Visible in ps; use --credentials.")
     var salesToken: String?
@@ -78,6 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard [partitions, threads, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
             throw ValidationError("--partitions, --threads and --replay-window must be positive")
         }
+        if let syncReplicas, syncReplicas < 0 { throw ValidationError("--sync-replicas must be 0 or more") }
+        if let syncTimeout, !(1...60_000).contains(syncTimeout) { throw ValidationError("--sync-timeout must be from 1 to 60000 ms") }
         for (value, range, name) in [
             (maxQuantity, NumberRanges.maximumQuantity, "--max-quantity"), (reorderQty, NumberRanges.reorderQuantity, "--reorder-qty"),
         ] {
@@ -132,6 +140,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxQuantity { configuration.sales.maximumQuantity = maxQuantity }
         if let reorderQty { configuration.sales.defaultReorderQuantity = reorderQty }
         if let replayWindow { configuration.sales.replayWindowSeconds = replayWindow }
+        if let syncReplicas { configuration.sales.syncReplicas = syncReplicas }
+        if let syncTimeout { configuration.sales.syncTimeoutMilliseconds = syncTimeout }
 
         var server = ServerConfiguration()
         if let listen {

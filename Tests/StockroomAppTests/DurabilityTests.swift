@@ -1,6 +1,6 @@
 import Foundation
 import Prometheus
-import StockroomApp
+@testable import StockroomApp
 import StockroomRedis
 import TestSupport
 import XCTest
@@ -38,5 +38,14 @@ final class DurabilityTests: XCTestCase {
             }
         }
         XCTAssertEqual(StockroomConfiguration().durability, .always, "the default loses nothing acknowledged")
+    }
+
+    /// `--sync-replicas` against the replicas Redis has, decided without a Redis.
+    func testTooFewReplicasForSyncReplicasIsWarnedAbout() {
+        XCTAssertNil(ReplicaAssessment.warning(connected: 0, required: 0))
+        XCTAssertNil(ReplicaAssessment.warning(connected: 1, required: 1))
+        XCTAssertNil(ReplicaAssessment.warning(connected: 2, required: 1))
+        XCTAssertEqual(ReplicaAssessment.warning(connected: 0, required: 1)?.contains("0 connected replicas"), true)
+        XCTAssertEqual(ReplicaAssessment.warning(connected: nil, required: 1)?.contains("INFO replication refused"), true)
     }
 }

@@ -8,6 +8,11 @@ public struct SalesConfiguration: Sendable, Hashable {
     public var replayWindowSeconds = 24 * 60 * 60
     /// Partitions for data created now. Existing data keeps the count recorded in Redis.
     public var partitions = 4
+    /// Replicas that must confirm each batch of purchases (Redis `WAIT`) before they are answered;
+    /// 0 answers as soon as the master has them.
+    public var syncReplicas = 0
+    /// How long a batch waits for those confirmations, in milliseconds.
+    public var syncTimeoutMilliseconds = 1000
 
     public init() {}
 }

@@ -56,11 +56,17 @@ public struct SalesStore: Sendable {
     /// Decides `orders` (already validated, all of `partition`) in one script call, in this order;
     /// one result per order. The future fails only when the call itself failed (Redis unreachable):
     /// then no order's outcome is known.
+    ///
+    /// With `syncReplicas`, a `WAIT` follows the script on the same connection, pipelined: it returns
+    /// once that many replicas have everything the connection wrote so far, this batch included. Too
+    /// few in time fails the whole call with BACKEND_UNAVAILABLE: the master has the purchases, but a
+    /// failover could lose them, so their outcome is not known; a retry with the same purchase id
+    /// tells the truth.
     public func purchases(
         _ orders: [PurchaseOrder], partition: Int, on redis: RedisConnection
     ) -> EventLoopFuture<[Result<PurchaseDecision, SalesError>]> {
         let call = ScriptCall.purchases(orders, partition: partition, keys: keys, limits: limits)
-        return redis.run(call)
+        return confirmed(redis.run(call), on: redis)
             .flatMapThrowing { reply in
                 guard let answers = reply.array, answers.count == orders.count else {
                     throw SalesError(.internalError, "the purchase script answered \(reply) for \(orders.count) purchases")
@@ -68,6 +74,24 @@ public struct SalesStore: Sendable {
                 return answers.map { answer in Result { () throws(SalesError) in try PurchaseDecision(scriptAnswer: answer) } }
             }
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
+    }
+
+    /// `written`, once `configuration.syncReplicas` replicas confirmed it (at once without).
+    private func confirmed(_ written: EventLoopFuture<RESPValue>, on redis: RedisConnection) -> EventLoopFuture<RESPValue> {
+        let wanted = configuration.syncReplicas
+        guard wanted > 0 else { return written }
+        let timeout = configuration.syncTimeoutMilliseconds
+        return written.and(redis.send(["WAIT", String(wanted), String(timeout)])).flatMapThrowing { reply, replicas in
+            let confirming = replicas.int ?? 0
+            guard confirming >= wanted else {
+                throw SalesError(
+                    .backendUnavailable,
+                    "\(confirming) of the \(wanted) replicas required confirmed within \(timeout) ms: the outcome is unknown; "
+                        + "retry with the same purchase id"
+                )
+            }
+            return reply
+        }
     }
 
     /// Reads a SKU's stock and reorder settings.
