@@ -1,0 +1,155 @@
+// A RedisConnection on a real Redis Cluster: commands reach the master of their slot from any node
+// or seed list, scripts run on every master, and MOVED and ASK are followed.
+
+import NIOCore
+import TestSupport
+import XCTest
+
+@testable import StockroomRedis
+
+final class ClusterRoutingTests: XCTestCase {
+    private func deleteKeys(_ keys: [String], seedURL: String) async throws {
+        try await withRedisConnection(url: seedURL) { redis in
+            for key in keys {
+                _ = try await redis.send(["DEL", key]).get()
+            }
+        }
+    }
+
+    func testCommandsReachEveryMasterThroughAnyNodeAndSeedList() async throws {
+        try await withTestCluster { seedURL in
+            let layout = try await ClusterLayout.read(seedURL)
+            XCTAssertEqual(layout.masters.count, 3)
+            let keys = layout.keysOnEveryMaster(uniqueKeyPrefix())
+            let downPort = try freeLoopbackPort()
+            let urls = layout.allNodes.map { "redis://\($0)" } + ["redis://127.0.0.1:\(downPort),\(seedURL.dropFirst("redis://".count))"]
+            for url in urls {
+                try await withRedisConnection(url: url) { redis in
+                    for key in keys {
+                        _ = try await redis.send(["SET", key, url]).get()
+                        let value = try await redis.send(["GET", key]).get()
+                        XCTAssertEqual(value.string, url, "\(key) through \(url)")
+                    }
+                    // Pipelined, interleaved over all masters.
+                    let increments = (0..<300).map { redis.send(["INCR", keys[$0 % keys.count] + ":n"]) }
+                    var last: [Int64] = Array(repeating: 0, count: keys.count)
+                    for (index, increment) in increments.enumerated() {
+                        let value = try await increment.get().int ?? -1
+                        XCTAssertGreaterThan(value, last[index % keys.count], "replies in order per key")
+                        last[index % keys.count] = value
+                    }
+                    // Keyless commands work too.
+                    XCTAssertEqualAwaited(try await redis.send(["PING"]).get().string, "PONG")
+                }
+            }
+            // Each key really is on the master that serves its slot, and nowhere else.
+            for (key, master) in zip(keys, layout.masters) {
+                let stored = try await ClusterAdmin.send(["GET", key], to: master)
+                XCTAssertEqual(stored.string, urls.last, "\(key) on \(master)")
+            }
+            try await self.deleteKeys(keys + keys.map { $0 + ":n" }, seedURL: seedURL)
+        }
+    }
+
+    func testScriptsRunOnEveryMasterAndSurviveAScriptFlush() async throws {
+        let prefix = uniqueKeyPrefix()
+        // A script of this test's own: loaded nowhere yet.
+        let script = RedisScript(name: "appendAndCount", source: "-- \(prefix)\nredis.call('RPUSH', KEYS[1], ARGV[1]) return redis.call('LLEN', KEYS[1])")
+        try await withTestCluster { seedURL in
+            let layout = try await ClusterLayout.read(seedURL)
+            let keys = layout.keysOnEveryMaster(prefix)
+            try await withRedisConnection(url: seedURL) { redis in
+                for key in keys {
+                    XCTAssertEqualAwaited(try await redis.evalScript(script, keys: [key], arguments: ["a"]).get(), .integer(1))
+                }
+                for master in layout.masters {
+                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["SCRIPT", "EXISTS", script.sha1], to: master), .array([.integer(1)]))
+                    _ = try await ClusterAdmin.send(["SCRIPT", "FLUSH"], to: master)
+                }
+                // Every master answers NOSCRIPT once; each node's connection loads it again.
+                let calls = (0..<30).map { redis.run(ScriptCall(script, keys: [keys[$0 % keys.count]], arguments: ["b"])) }
+                var lengths: [Int64] = []
+                for call in calls {
+                    lengths.append(try await call.get().int ?? -1)
+                }
+                XCTAssertEqual(lengths.sorted(), (0..<30).map { Int64(2 + $0 / keys.count) }.sorted())
+            }
+            try await self.deleteKeys(keys, seedURL: seedURL)
+        }
+    }
+
+    func testMovedSlotIsFollowed() async throws {
+        try await withTestCluster { seedURL in
+            let layout = try await ClusterLayout.read(seedURL)
+            let source = layout.masters[0]
+            let target = layout.masters[1]
+            let key = layout.key(uniqueKeyPrefix(), servedBy: source)
+            let slot = HashSlot.of(key: key)
+            try await withRedisConnection(url: seedURL) { redis in
+                _ = try await redis.send(["SET", key, "before"]).get()
+                try await ClusterAdmin.moveSlot(slot, keys: [key], from: source, to: target, masters: layout.masters)
+                do {
+                    // The connection's map still names the source: it answers MOVED, and the command follows.
+                    XCTAssertEqualAwaited(try await redis.send(["GET", key]).get().string, "before")
+                    _ = try await redis.send(["SET", key, "after"]).get()
+                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["GET", key], to: target).string, "after")
+                    _ = try await redis.send(["DEL", key]).get()
+                } catch {
+                    try? await ClusterAdmin.moveSlot(slot, keys: [key], from: target, to: source, masters: layout.masters)
+                    throw error
+                }
+                try await ClusterAdmin.moveSlot(slot, keys: [], from: target, to: source, masters: layout.masters)
+                // And back again.
+                _ = try await redis.send(["SET", key, "home"]).get()
+                XCTAssertEqualAwaited(try await ClusterAdmin.send(["GET", key], to: source).string, "home")
+                _ = try await redis.send(["DEL", key]).get()
+            }
+        }
+    }
+
+    func testAskDuringAMigrationIsFollowedWithoutChangingTheMap() async throws {
+        try await withTestCluster { seedURL in
+            let layout = try await ClusterLayout.read(seedURL)
+            let source = layout.masters[0]
+            let target = layout.masters[2]
+            let base = layout.key(uniqueKeyPrefix(), servedBy: source)
+            let (moved, staying, created) = (base + ":moved", base + ":staying", base + ":created")
+            let slot = HashSlot.of(key: base)
+            let script = RedisScript(name: "getPlusOne", source: "return redis.call('INCR', KEYS[1])")
+            try await withRedisConnection(url: seedURL) { redis in
+                _ = try await redis.send(["SET", moved, "10"]).get()
+                _ = try await redis.send(["SET", staying, "20"]).get()
+                try await ClusterAdmin.beginMigration(slot: slot, from: source, to: target)
+                do {
+                    try await ClusterAdmin.migrate([moved], from: source, to: target)
+                    let askingBefore = try await ClusterAdmin.calls(of: "ASKING", on: target)
+
+                    // The source no longer has it: ASK, then ASKING + the command on the target.
+                    XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "10")
+                    XCTAssertEqualAwaited(try await redis.evalScript(script, keys: [moved], arguments: []).get(), .integer(11))
+                    // A new key of a migrating slot is created on the target.
+                    _ = try await redis.send(["SET", created, "new"]).get()
+                    XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
+                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["EXISTS", created], to: target), .integer(1))
+                    // The map was not changed: a key still on the source is served by it directly.
+                    XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
+                    XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
+                } catch {
+                    try? await ClusterAdmin.moveSlot(slot, keys: [moved, created], from: target, to: source, masters: layout.masters)
+                    throw error
+                }
+                // Finish the migration, then everything is on the target.
+                try await ClusterAdmin.migrate([staying], from: source, to: target)
+                try await ClusterAdmin.assign(slot: slot, to: target, masters: layout.masters)
+                XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
+                XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "11")
+                // Put the slot back where it was, with its keys.
+                try await ClusterAdmin.moveSlot(slot, keys: [moved, staying, created], from: target, to: source, masters: layout.masters)
+                XCTAssertEqualAwaited(try await redis.send(["GET", created]).get().string, "new")
+                for key in [moved, staying, created] {
+                    _ = try await redis.send(["DEL", key]).get()
+                }
+            }
+        }
+    }
+}
