@@ -120,6 +120,7 @@ final class ClusterRoutingTests: XCTestCase {
                 _ = try await redis.send(["SET", moved, "10"]).get()
                 _ = try await redis.send(["SET", staying, "20"]).get()
                 try await ClusterAdmin.beginMigration(slot: slot, from: source, to: target)
+                var failure: (any Error)?
                 do {
                     try await ClusterAdmin.migrate([moved], from: source, to: target)
                     let askingBefore = try await ClusterAdmin.calls(of: "ASKING", on: target)
@@ -130,21 +131,23 @@ final class ClusterRoutingTests: XCTestCase {
                     // A new key of a migrating slot is created on the target.
                     _ = try await redis.send(["SET", created, "new"]).get()
                     XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
-                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["EXISTS", created], to: target), .integer(1))
+                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: target), .integer(2))
                     // The map was not changed: a key still on the source is served by it directly.
                     XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
                     XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
                 } catch {
-                    try? await ClusterAdmin.moveSlot(slot, keys: [moved, created], from: target, to: source, masters: layout.masters)
-                    throw error
+                    failure = error
                 }
-                // Finish the migration, then everything is on the target.
+                // Finish the migration whatever happened, then everything is on the target.
                 try await ClusterAdmin.migrate([staying], from: source, to: target)
                 try await ClusterAdmin.assign(slot: slot, to: target, masters: layout.masters)
-                XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
-                XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "11")
+                if failure == nil {
+                    XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
+                    XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "11")
+                }
                 // Put the slot back where it was, with its keys.
                 try await ClusterAdmin.moveSlot(slot, keys: [moved, staying, created], from: target, to: source, masters: layout.masters)
+                if let failure { throw failure }
                 XCTAssertEqualAwaited(try await redis.send(["GET", created]).get().string, "new")
                 for key in [moved, staying, created] {
                     _ = try await redis.send(["DEL", key]).get()
