@@ -11,7 +11,9 @@ import NIOCore
 /// Keyless commands (`PING`, `INFO`, `TIME`, `SCAN`, `SCRIPT …`, `WAIT` …) go to one fixed master,
 /// the one serving slot 0 (or the lowest served slot). `SCRIPT LOAD` is not sent to every master:
 /// scripts reach each master through its own connection, which loads the configured scripts when it
-/// connects and any other script on first use or after NOSCRIPT (a promoted replica).
+/// connects and any other script on first use or after NOSCRIPT (a promoted replica). `SCAN` and
+/// `KEYS` therefore see that master's keys only, and a `WAIT` sent on its own counts what this
+/// connection wrote to that master only: it confirms nothing about a write that went to another.
 ///
 /// Decisions live in ``ClusterReplyPolicy`` (what a failed attempt means) and
 /// ``TopologyRefreshLimiter`` (when to re-read the map); this class only carries them out.
