@@ -155,4 +155,43 @@ final class ClusterRoutingTests: XCTestCase {
             }
         }
     }
+
+    func testTryAgainIsRetriedWithinTheBudgetThenUnavailable() async throws {
+        try await withTestCluster { seedURL in
+            let layout = try await ClusterLayout.read(seedURL)
+            let source = layout.masters[1]
+            let target = layout.masters[0]
+            let base = layout.key(uniqueKeyPrefix(), servedBy: source)
+            let (moved, staying) = (base + ":moved", base + ":staying")
+            let slot = HashSlot.of(key: base)
+            try await withRedisConnection(url: seedURL) { redis in
+                _ = try await redis.send(["MSET", moved, "1", staying, "2"]).get()
+                try await ClusterAdmin.beginMigration(slot: slot, from: source, to: target)
+                var failure: (any Error)?
+                do {
+                    try await ClusterAdmin.migrate([moved], from: source, to: target)
+                    // Half of a multi-key command's keys have moved: TRYAGAIN for as long as that lasts.
+                    do {
+                        _ = try await redis.send(["MGET", moved, staying]).get()
+                        XCTFail("a multi-key command over a half-migrated slot cannot be served")
+                    } catch let error as RedisError {
+                        XCTAssertEqual(error.code, .clusterDown, "\(error)")
+                        XCTAssertTrue(error.isUnavailable)
+                        XCTAssertTrue(error.message.contains("TRYAGAIN"), error.message)
+                    }
+                } catch {
+                    failure = error
+                }
+                try await ClusterAdmin.migrate([staying], from: source, to: target)
+                try await ClusterAdmin.assign(slot: slot, to: target, masters: layout.masters)
+                if failure == nil {
+                    let values = try await redis.send(["MGET", moved, staying]).get()
+                    XCTAssertEqual(values.array?.compactMap(\.string), ["1", "2"])
+                }
+                try await ClusterAdmin.moveSlot(slot, keys: [moved, staying], from: target, to: source, masters: layout.masters)
+                _ = try await redis.send(["DEL", moved, staying]).get()
+                if let failure { throw failure }
+            }
+        }
+    }
 }
