@@ -46,6 +46,13 @@ struct ClusterLayout {
         preconditionFailure("unreachable: the loop only ends by returning")
     }
 
+    /// For a test that moves a slot: a key of its own served by `masters[from]`, that key's slot, and
+    /// the master `masters[to]` it will move to.
+    func slotMove(_ prefix: String, from: Int, to: Int) -> (source: RedisNodeAddress, target: RedisNodeAddress, key: String, slot: Int) {
+        let key = self.key(prefix, servedBy: self.masters[from])
+        return (self.masters[from], self.masters[to], key, HashSlot.of(key: key))
+    }
+
     /// One key per master, in the order of ``masters``.
     func keysOnEveryMaster(_ prefix: String) -> [String] {
         self.masters.map { self.key(prefix, servedBy: $0) }
@@ -97,6 +104,42 @@ enum ClusterAdmin {
         for master in masters where master != target {
             _ = try await send(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID], to: master)
         }
+    }
+
+    /// Moves `slot` from `source` to `target` in two halves and back again, whatever happens: `during`
+    /// runs while only `movedFirst` has moved (the slot MIGRATING on the source, IMPORTING on the
+    /// target), `after` once every one of `keys` has moved and the target owns the slot; then the slot
+    /// goes back to the source with its keys.
+    static func withHalfMigratedSlot(
+        _ slot: Int,
+        keys: [String],
+        movedFirst: [String],
+        from source: RedisNodeAddress,
+        to target: RedisNodeAddress,
+        masters: [RedisNodeAddress],
+        during: () async throws -> Void,
+        after: () async throws -> Void
+    ) async throws {
+        try await beginMigration(slot: slot, from: source, to: target)
+        var failure: (any Error)?
+        do {
+            try await migrate(movedFirst, from: source, to: target)
+            try await during()
+        } catch {
+            failure = error
+        }
+        // MIGRATE skips the keys the source does not have.
+        try await migrate(keys, from: source, to: target)
+        try await assign(slot: slot, to: target, masters: masters)
+        if failure == nil {
+            do {
+                try await after()
+            } catch {
+                failure = error
+            }
+        }
+        try await moveSlot(slot, keys: keys, from: target, to: source, masters: masters)
+        if let failure { throw failure }
     }
 
     /// Moves `slot` with its `keys` from `source` to `target`, start to end.

@@ -81,10 +81,7 @@ final class ClusterRoutingTests: XCTestCase {
     func testMovedSlotIsFollowed() async throws {
         try await withTestCluster { seedURL in
             let layout = try await ClusterLayout.read(seedURL)
-            let source = layout.masters[0]
-            let target = layout.masters[1]
-            let key = layout.key(uniqueKeyPrefix(), servedBy: source)
-            let slot = HashSlot.of(key: key)
+            let (source, target, key, slot) = layout.slotMove(uniqueKeyPrefix(), from: 0, to: 1)
             try await withRedisConnection(url: seedURL) { redis in
                 _ = try await redis.send(["SET", key, "before"]).get()
                 try await ClusterAdmin.moveSlot(slot, keys: [key], from: source, to: target, masters: layout.masters)
@@ -110,48 +107,38 @@ final class ClusterRoutingTests: XCTestCase {
     func testAskDuringAMigrationIsFollowedWithoutChangingTheMap() async throws {
         try await withTestCluster { seedURL in
             let layout = try await ClusterLayout.read(seedURL)
-            let source = layout.masters[0]
-            let target = layout.masters[2]
-            let base = layout.key(uniqueKeyPrefix(), servedBy: source)
+            let (source, target, base, slot) = layout.slotMove(uniqueKeyPrefix(), from: 0, to: 2)
             let (moved, staying, created) = (base + ":moved", base + ":staying", base + ":created")
-            let slot = HashSlot.of(key: base)
             let script = RedisScript(name: "getPlusOne", source: "return redis.call('INCR', KEYS[1])")
             try await withRedisConnection(url: seedURL) { redis in
                 _ = try await redis.send(["SET", moved, "10"]).get()
                 _ = try await redis.send(["SET", staying, "20"]).get()
-                try await ClusterAdmin.beginMigration(slot: slot, from: source, to: target)
-                var failure: (any Error)?
-                do {
-                    try await ClusterAdmin.migrate([moved], from: source, to: target)
-                    let askingBefore = try await ClusterAdmin.calls(of: "ASKING", on: target)
-
-                    // The source no longer has it: ASK, then ASKING + the command on the target.
-                    XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "10")
-                    XCTAssertEqualAwaited(try await redis.evalScript(script, keys: [moved], arguments: []).get(), .integer(11))
-                    // A new key of a migrating slot is created on the target.
-                    _ = try await redis.send(["SET", created, "new"]).get()
-                    XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
-                    XCTAssertEqualAwaited(try await ClusterAdmin.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: target), .integer(2))
-                    // The map was not changed: a key still on the source is served by it directly.
-                    XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
-                    XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
-                } catch {
-                    failure = error
-                }
-                // Finish the migration whatever happened, then everything is on the target.
-                try await ClusterAdmin.migrate([staying], from: source, to: target)
-                try await ClusterAdmin.assign(slot: slot, to: target, masters: layout.masters)
-                if failure == nil {
-                    XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
-                    XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "11")
-                }
-                // Put the slot back where it was, with its keys.
-                try await ClusterAdmin.moveSlot(slot, keys: [moved, staying, created], from: target, to: source, masters: layout.masters)
-                if let failure { throw failure }
+                try await ClusterAdmin.withHalfMigratedSlot(
+                    slot, keys: [moved, staying, created], movedFirst: [moved], from: source, to: target, masters: layout.masters,
+                    during: {
+                        let askingBefore = try await ClusterAdmin.calls(of: "ASKING", on: target)
+                        // The source no longer has it: ASK, then ASKING + the command on the target.
+                        XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "10")
+                        XCTAssertEqualAwaited(try await redis.evalScript(script, keys: [moved], arguments: []).get(), .integer(11))
+                        // A new key of a migrating slot is created on the target.
+                        _ = try await redis.send(["SET", created, "new"]).get()
+                        XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
+                        XCTAssertEqualAwaited(
+                            try await ClusterAdmin.send(["CLUSTER", "COUNTKEYSINSLOT", String(slot)], to: target), .integer(2)
+                        )
+                        // The map was not changed: a key still on the source is served by it directly.
+                        XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
+                        XCTAssertEqualAwaited(try await ClusterAdmin.calls(of: "ASKING", on: target), askingBefore + 3)
+                    },
+                    after: {
+                        // The target owns the slot now: MOVED, and the map follows.
+                        XCTAssertEqualAwaited(try await redis.send(["GET", staying]).get().string, "20")
+                        XCTAssertEqualAwaited(try await redis.send(["GET", moved]).get().string, "11")
+                    }
+                )
+                // And back on the source.
                 XCTAssertEqualAwaited(try await redis.send(["GET", created]).get().string, "new")
-                for key in [moved, staying, created] {
-                    _ = try await redis.send(["DEL", key]).get()
-                }
+                _ = try await redis.send(["DEL", moved, staying, created]).get()
             }
         }
     }
@@ -159,38 +146,30 @@ final class ClusterRoutingTests: XCTestCase {
     func testTryAgainIsRetriedWithinTheBudgetThenUnavailable() async throws {
         try await withTestCluster { seedURL in
             let layout = try await ClusterLayout.read(seedURL)
-            let source = layout.masters[1]
-            let target = layout.masters[0]
-            let base = layout.key(uniqueKeyPrefix(), servedBy: source)
+            let (source, target, base, slot) = layout.slotMove(uniqueKeyPrefix(), from: 1, to: 0)
             let (moved, staying) = (base + ":moved", base + ":staying")
-            let slot = HashSlot.of(key: base)
             try await withRedisConnection(url: seedURL) { redis in
                 _ = try await redis.send(["MSET", moved, "1", staying, "2"]).get()
-                try await ClusterAdmin.beginMigration(slot: slot, from: source, to: target)
-                var failure: (any Error)?
-                do {
-                    try await ClusterAdmin.migrate([moved], from: source, to: target)
-                    // Half of a multi-key command's keys have moved: TRYAGAIN for as long as that lasts.
-                    do {
-                        _ = try await redis.send(["MGET", moved, staying]).get()
-                        XCTFail("a multi-key command over a half-migrated slot cannot be served")
-                    } catch let error as RedisError {
-                        XCTAssertEqual(error.code, .clusterDown, "\(error)")
-                        XCTAssertTrue(error.isUnavailable)
-                        XCTAssertTrue(error.message.contains("TRYAGAIN"), error.message)
+                try await ClusterAdmin.withHalfMigratedSlot(
+                    slot, keys: [moved, staying], movedFirst: [moved], from: source, to: target,
+                    masters: layout.masters,
+                    during: {
+                        // Half of a multi-key command's keys have moved: TRYAGAIN for as long as that lasts.
+                        do {
+                            _ = try await redis.send(["MGET", moved, staying]).get()
+                            XCTFail("a multi-key command over a half-migrated slot cannot be served")
+                        } catch let error as RedisError {
+                            XCTAssertEqual(error.code, .clusterDown, "\(error)")
+                            XCTAssertTrue(error.isUnavailable)
+                            XCTAssertTrue(error.message.contains("TRYAGAIN"), error.message)
+                        }
+                    },
+                    after: {
+                        let values = try await redis.send(["MGET", moved, staying]).get()
+                        XCTAssertEqual(values.array?.compactMap(\.string), ["1", "2"])
                     }
-                } catch {
-                    failure = error
-                }
-                try await ClusterAdmin.migrate([staying], from: source, to: target)
-                try await ClusterAdmin.assign(slot: slot, to: target, masters: layout.masters)
-                if failure == nil {
-                    let values = try await redis.send(["MGET", moved, staying]).get()
-                    XCTAssertEqual(values.array?.compactMap(\.string), ["1", "2"])
-                }
-                try await ClusterAdmin.moveSlot(slot, keys: [moved, staying], from: target, to: source, masters: layout.masters)
+                )
                 _ = try await redis.send(["DEL", moved, staying]).get()
-                if let failure { throw failure }
             }
         }
     }
