@@ -68,7 +68,8 @@ extension RedisConnection {
             }
         }
 
-        /// A cluster router's command for this node; with `asking`, behind `ASKING` (an ASK redirect).
+        /// A command of the cluster router's for this node, or a script with its follower; with
+        /// `asking`, behind `ASKING` (an ASK redirect).
         func send(_ payload: ClusterNode.Payload, asking: Bool, promise: EventLoopPromise<RESPValue>) {
             switch self.stateMachine.send() {
             case .send(let handler):
@@ -81,9 +82,37 @@ extension RedisConnection {
                     handler.evalScript(request, promise: promise)
                 case (.script(let request), true):
                     handler.evalScriptAsking(request, promise: promise)
+                case (.scriptThen(let request, let follower), let asking):
+                    self.evalScript(request, asking: asking, then: follower, on: handler, promise: promise)
                 }
             case .fail(let error):
                 promise.fail(error)
+            }
+        }
+
+        /// EVALSHA, then `follower` on the same channel once the script has answered (after a NOSCRIPT
+        /// reload too), so that a `WAIT` counts the script's writes; a channel lost in between fails
+        /// it rather than sending the follower on a new one. Succeeds with `[script's reply, follower's]`.
+        private func evalScript(
+            _ request: EvalRequest, asking: Bool, then follower: [String], on handler: RedisChannelHandler,
+            promise: EventLoopPromise<RESPValue>
+        ) {
+            let scriptReply = self.eventLoop.makePromise(of: RESPValue.self)
+            if asking {
+                handler.evalScriptAsking(request, promise: scriptReply)
+            } else {
+                handler.evalScript(request, promise: scriptReply)
+            }
+            let timeout = TimeAmount(self.configuration.commandTimeout)
+            scriptReply.futureResult.assumeIsolated().whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    promise.fail(error)
+                case .success(let reply):
+                    let followerReply = self.eventLoop.makePromise(of: RESPValue.self)
+                    handler.send(follower, timeout: timeout, promise: followerReply)
+                    followerReply.futureResult.map { .array([reply, $0]) }.cascade(to: promise)
+                }
             }
         }
 

@@ -110,6 +110,19 @@ public final class RedisConnection: Sendable {
         return promise.futureResult
     }
 
+    /// See ``run(_:then:)``: the pair comes back as a two-element array.
+    func runThen(_ request: EvalRequest, follower: [String]) -> EventLoopFuture<RESPValue> {
+        let promise = self.eventLoop.makePromise(of: RESPValue.self)
+        if self.eventLoop.inEventLoop {
+            self.dispatch(request, then: follower, promise: promise)
+        } else {
+            self.eventLoop.execute {
+                self.dispatch(request, then: follower, promise: promise)
+            }
+        }
+        return promise.futureResult
+    }
+
     /// Fails in-flight commands with ``RedisError/Code/closed``, closes the channel(s) and stops
     /// reconnecting. Idempotent.
     public func close() -> EventLoopFuture<Void> {
@@ -141,6 +154,15 @@ public final class RedisConnection: Sendable {
             core.evalScript(request, promise: promise)
         case .cluster(let router):
             router.evalScript(request, promise: promise)
+        }
+    }
+
+    private func dispatch(_ request: EvalRequest, then follower: [String], promise: EventLoopPromise<RESPValue>) {
+        switch self.routing.value {
+        case .single(let core):
+            core.send(.scriptThen(request, follower: follower), asking: false, promise: promise)
+        case .cluster(let router):
+            router.evalScript(request, then: follower, promise: promise)
         }
     }
 

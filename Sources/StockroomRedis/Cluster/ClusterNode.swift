@@ -15,6 +15,8 @@ final class ClusterNode {
     enum Payload {
         case command([String], timeout: TimeAmount?)
         case script(EvalRequest)
+        /// The script, then `follower` on the channel that ran it; the reply is `[script's, follower's]`.
+        case scriptThen(EvalRequest, follower: [String])
     }
 
     private struct Waiting {

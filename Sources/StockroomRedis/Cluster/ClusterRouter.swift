@@ -13,7 +13,8 @@ import NIOCore
 /// scripts reach each master through its own connection, which loads the configured scripts when it
 /// connects and any other script on first use or after NOSCRIPT (a promoted replica). `SCAN` and
 /// `KEYS` therefore see that master's keys only, and a `WAIT` sent on its own counts what this
-/// connection wrote to that master only: it confirms nothing about a write that went to another.
+/// connection wrote to that master only: it confirms nothing about a write that went to another
+/// (``RedisConnection/run(_:then:)`` sends it where the script ran).
 ///
 /// Decisions live in ``ClusterReplyPolicy`` (what a failed attempt means) and
 /// ``TopologyRefreshLimiter`` (when to re-read the map); this class only carries them out.
@@ -70,6 +71,12 @@ final class ClusterRouter {
     func evalScript(_ request: EvalRequest, promise: EventLoopPromise<RESPValue>) {
         let slot = request.keys.first.map(HashSlot.of(key:))
         self.route(Routed(payload: .script(request), slot: slot, promise: promise))
+    }
+
+    /// The script, then `follower` on the connection of the master that ran it (after any redirect).
+    func evalScript(_ request: EvalRequest, then follower: [String], promise: EventLoopPromise<RESPValue>) {
+        let slot = request.keys.first.map(HashSlot.of(key:))
+        self.route(Routed(payload: .scriptThen(request, follower: follower), slot: slot, promise: promise))
     }
 
     func close(promise: EventLoopPromise<Void>) {
