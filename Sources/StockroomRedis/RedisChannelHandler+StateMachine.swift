@@ -20,12 +20,15 @@ extension RedisChannelHandler {
         /// SCRIPT LOAD pipelined ahead of a script's first EVALSHA on this connection; nobody waits on
         /// it because the EVALSHA behind it reports any failure (via the NOSCRIPT path).
         case preloadScript(sha1: String)
+        /// ASKING ahead of a command redirected by a cluster's ASK; the command's own reply tells
+        /// whether it worked, so nobody waits on this one.
+        case asking
 
         var promise: Promise? {
             switch self {
             case .command(let promise), .evalScript(let promise, _, _), .reloadScript(let promise, _):
                 return promise
-            case .preloadScript:
+            case .preloadScript, .asking:
                 return nil
             }
         }
@@ -172,6 +175,9 @@ extension RedisChannelHandler {
                 if case .error(let message) = reply {
                     return .forgetScript(sha1: sha1, message: message)
                 }
+                return .none
+
+            case .asking:
                 return .none
             }
         }

@@ -47,17 +47,39 @@ final class RedisChannelHandler: ChannelInboundHandler {
     }
 
     func evalScript(_ request: EvalRequest, promise: EventLoopPromise<RESPValue>) {
-        let sha1 = request.script.sha1
-        if !self.loadedScripts.contains(sha1) {
-            // Pipelined ahead of the EVALSHA: Redis runs commands in order, so the script exists by then.
-            self.loadedScripts.insert(sha1)
-            let source = request.script.source
-            self.enqueue(.preloadScript(sha1: sha1), timeout: self.commandTimeout) { buffer in
-                buffer.writeRESPCommand(["SCRIPT", "LOAD", source])
-            }
-        }
+        self.preloadIfNeeded(request.script)
         self.enqueue(.evalScript(promise, request, isRetry: false), timeout: self.commandTimeout) { buffer in
-            buffer.writeRESPEvalSHA(sha1: sha1, keys: request.keys, arguments: request.arguments)
+            buffer.writeRESPEvalSHA(sha1: request.script.sha1, keys: request.keys, arguments: request.arguments)
+        }
+    }
+
+    /// `ASKING`, then the command (a cluster's ASK redirect: the flag covers only the next command).
+    func sendAsking(_ arguments: [String], timeout: TimeAmount?, promise: EventLoopPromise<RESPValue>) {
+        self.enqueueAsking()
+        self.send(arguments, timeout: timeout, promise: promise)
+    }
+
+    /// `ASKING`, then the EVALSHA; a SCRIPT LOAD it needs goes before the ASKING, not between.
+    func evalScriptAsking(_ request: EvalRequest, promise: EventLoopPromise<RESPValue>) {
+        self.preloadIfNeeded(request.script)
+        self.enqueueAsking()
+        self.evalScript(request, promise: promise)
+    }
+
+    private func enqueueAsking() {
+        self.enqueue(.asking, timeout: self.commandTimeout) { buffer in
+            buffer.writeRESPCommand(["ASKING"])
+        }
+    }
+
+    private func preloadIfNeeded(_ script: RedisScript) {
+        let sha1 = script.sha1
+        guard !self.loadedScripts.contains(sha1) else { return }
+        // Pipelined ahead of the EVALSHA: Redis runs commands in order, so the script exists by then.
+        self.loadedScripts.insert(sha1)
+        let source = script.source
+        self.enqueue(.preloadScript(sha1: sha1), timeout: self.commandTimeout) { buffer in
+            buffer.writeRESPCommand(["SCRIPT", "LOAD", source])
         }
     }
 

@@ -1,12 +1,14 @@
-// Parsing of redis://[user:password@]host[:port][/db] URLs into a RedisConfiguration.
+// Parsing of redis://[user:password@]host[:port][,host[:port]…][/db] URLs into a RedisConfiguration.
 
 import Foundation
 
 extension RedisConfiguration {
-    private static let expectedForm = "expected redis://[user:password@]host[:port][/db]"
+    private static let expectedForm = "expected redis://[user:password@]host[:port][,host[:port]…][/db]"
 
-    /// Parses `redis://[user:password@]host[:port][/db]`; the port defaults to 6379, the database
-    /// to 0. User and password are percent-decoded. IPv6 hosts go in brackets (`redis://[::1]`).
+    /// Parses `redis://[user:password@]host[:port][,host[:port]…][/db]`; each port defaults to 6379,
+    /// the database to 0. User and password are percent-decoded. IPv6 hosts go in brackets
+    /// (`redis://[::1]`). Several hosts are a seed list (see ``moreSeeds``); credentials and database
+    /// apply to all of them.
     public init(url: String) throws(RedisError) {
         self.init()
 
@@ -63,12 +65,33 @@ extension RedisConfiguration {
             }
         }
 
+        // A seed list: every node shares the credentials and the database.
+        var nodes: [RedisNodeAddress] = []
+        for node in hostPort.split(separator: ",", omittingEmptySubsequences: false) {
+            nodes.append(try Self.parseNode(node, invalid: invalid))
+        }
+        self.host = nodes[0].host
+        self.port = nodes[0].port
+        self.moreSeeds = Array(nodes.dropFirst())
+
+        let dbText = path.dropFirst()
+        if !dbText.isEmpty {
+            guard dbText.allSatisfy({ $0.isASCIIDigit }), let database = Int(dbText) else {
+                throw invalid("bad database '\(dbText)', must be a number")
+            }
+            self.database = database
+        }
+    }
+
+    /// `host[:port]` or `[IPv6][:port]`; the port defaults to 6379.
+    private static func parseNode(_ hostPort: Substring, invalid: (String) -> RedisError) throws(RedisError) -> RedisNodeAddress {
+        let host: String
         let portText: Substring?
         if hostPort.hasPrefix("[") {
             guard let close = hostPort.firstIndex(of: "]") else {
                 throw invalid("unterminated '[' in the IPv6 host")
             }
-            self.host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
+            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
             let afterHost = hostPort[hostPort.index(after: close)...]
             if afterHost.isEmpty {
                 portText = nil
@@ -78,37 +101,26 @@ extension RedisConfiguration {
                 throw invalid("unexpected characters after the IPv6 host")
             }
         } else if let colon = hostPort.firstIndex(of: ":") {
-            self.host = String(hostPort[..<colon])
+            host = String(hostPort[..<colon])
             portText = hostPort[hostPort.index(after: colon)...]
         } else {
-            self.host = String(hostPort)
+            host = String(hostPort)
             portText = nil
         }
-        guard !self.host.isEmpty else {
+        guard !host.isEmpty else {
             throw invalid("missing host")
         }
-        if !hostPort.hasPrefix("["), self.host.contains(where: { $0 == "[" || $0 == "]" }) {
-            throw invalid("bad host '\(self.host)'")
+        if !hostPort.hasPrefix("["), host.contains(where: { $0 == "[" || $0 == "]" }) {
+            throw invalid("bad host '\(host)'")
         }
-
-        if let portText {
-            guard !portText.isEmpty, portText.allSatisfy({ $0.isASCIIDigit }), let port = Int(portText),
-                (1...65535).contains(port)
-            else {
-                throw invalid("bad port '\(portText)', must be 1…65535")
-            }
-            self.port = port
-        } else {
-            self.port = 6379
+        guard let portText else {
+            return RedisNodeAddress(host: host, port: 6379)
         }
-
-        let dbText = path.dropFirst()
-        if !dbText.isEmpty {
-            guard dbText.allSatisfy({ $0.isASCIIDigit }), let database = Int(dbText) else {
-                throw invalid("bad database '\(dbText)', must be a number")
-            }
-            self.database = database
+        guard !portText.isEmpty, portText.allSatisfy({ $0.isASCIIDigit }), let port = Int(portText), (1...65535).contains(port)
+        else {
+            throw invalid("bad port '\(portText)', must be 1…65535")
         }
+        return RedisNodeAddress(host: host, port: port)
     }
 
     static func percentDecode(_ text: Substring) -> String? {

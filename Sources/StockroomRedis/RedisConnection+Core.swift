@@ -13,27 +13,40 @@ extension RedisConnection {
         private let eventLoop: any EventLoop
         private let logger: Logger
         private let connectedFlag: NIOLockedValueBox<Bool>
-        private var stateMachine = StateMachine<RedisChannelHandler>()
+        private var stateMachine: StateMachine<RedisChannelHandler>
         private var startupPromise: EventLoopPromise<Void>?
         private var reconnectTask: Scheduled<Void>?
+        private let seeds: [RedisNodeAddress]
+        /// The seed being tried, or the one that answered.
+        private(set) var address: RedisNodeAddress
 
+        /// - Parameters:
+        ///   - retriesFirstConnect: keep trying when the very first connect fails (a cluster's
+        ///     connection to one node), instead of stopping after reporting it.
         init(
             configuration: RedisConfiguration,
             eventLoop: any EventLoop,
             logger: Logger,
-            connectedFlag: NIOLockedValueBox<Bool>
+            connectedFlag: NIOLockedValueBox<Bool>,
+            retriesFirstConnect: Bool = false
         ) {
             self.configuration = configuration
             self.eventLoop = eventLoop
             self.logger = logger
             self.connectedFlag = connectedFlag
+            self.seeds = configuration.seeds
+            self.address = self.seeds[0]
+            self.stateMachine = StateMachine(seedCount: self.seeds.count, retriesFirstConnect: retriesFirstConnect)
         }
 
-        func start(promise: EventLoopPromise<Void>) {
+        /// Whether commands go out right now (false while connecting or waiting to reconnect).
+        var isReady: Bool { self.stateMachine.isReady }
+
+        func start(promise: EventLoopPromise<Void>?) {
             self.startupPromise = promise
             switch self.stateMachine.start() {
-            case .connect(let attempt):
-                self.connect(attempt: attempt)
+            case .connect(let attempt, let seed):
+                self.connect(attempt: attempt, seed: seed)
             }
         }
 
@@ -52,6 +65,54 @@ extension RedisConnection {
                 handler.evalScript(request, promise: promise)
             case .fail(let error):
                 promise.fail(error)
+            }
+        }
+
+        /// A command of the cluster router's for this node, or a script with its follower; with
+        /// `asking`, behind `ASKING` (an ASK redirect).
+        func send(_ payload: ClusterNode.Payload, asking: Bool, promise: EventLoopPromise<RESPValue>) {
+            switch self.stateMachine.send() {
+            case .send(let handler):
+                switch (payload, asking) {
+                case (.command(let arguments, let timeout), false):
+                    handler.send(arguments, timeout: timeout, promise: promise)
+                case (.command(let arguments, let timeout), true):
+                    handler.sendAsking(arguments, timeout: timeout, promise: promise)
+                case (.script(let request), false):
+                    handler.evalScript(request, promise: promise)
+                case (.script(let request), true):
+                    handler.evalScriptAsking(request, promise: promise)
+                case (.scriptThen(let request, let follower), let asking):
+                    self.evalScript(request, asking: asking, then: follower, on: handler, promise: promise)
+                }
+            case .fail(let error):
+                promise.fail(error)
+            }
+        }
+
+        /// EVALSHA, then `follower` on the same channel once the script has answered (after a NOSCRIPT
+        /// reload too), so that a `WAIT` counts the script's writes; a channel lost in between fails
+        /// it rather than sending the follower on a new one. Succeeds with `[script's reply, follower's]`.
+        private func evalScript(
+            _ request: EvalRequest, asking: Bool, then follower: [String], on handler: RedisChannelHandler,
+            promise: EventLoopPromise<RESPValue>
+        ) {
+            let scriptReply = self.eventLoop.makePromise(of: RESPValue.self)
+            if asking {
+                handler.evalScriptAsking(request, promise: scriptReply)
+            } else {
+                handler.evalScript(request, promise: scriptReply)
+            }
+            let timeout = TimeAmount(self.configuration.commandTimeout)
+            scriptReply.futureResult.assumeIsolated().whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    promise.fail(error)
+                case .success(let reply):
+                    let followerReply = self.eventLoop.makePromise(of: RESPValue.self)
+                    handler.send(follower, timeout: timeout, promise: followerReply)
+                    followerReply.futureResult.map { .array([reply, $0]) }.cascade(to: promise)
+                }
             }
         }
 
@@ -84,8 +145,9 @@ extension RedisConnection {
 
         // MARK: Connecting
 
-        private func connect(attempt: Int) {
-            self.logger.debug("Connecting to Redis", metadata: ["sr.redis.attempt": "\(attempt)"])
+        private func connect(attempt: Int, seed: Int) {
+            self.address = self.seeds[seed]
+            self.logger.debug("Connecting to Redis", metadata: ["sr.redis.attempt": "\(attempt)", "sr.redis.node": "\(self.address)"])
             guard let bootstrap = ClientBootstrap(validatingGroup: self.eventLoop) else {
                 let error = RedisError(.notConnected, "RedisConnection needs a NIOPosix event loop (e.g. from MultiThreadedEventLoopGroup), got \(self.eventLoop)"
                 )
@@ -106,10 +168,10 @@ extension RedisConnection {
                 }
             // An IP literal needs no resolver round trip.
             let future: EventLoopFuture<any Channel>
-            if let address = try? SocketAddress(ipAddress: self.configuration.host, port: self.configuration.port) {
+            if let address = try? SocketAddress(ipAddress: self.address.host, port: self.address.port) {
                 future = connected.connect(to: address)
             } else {
-                future = connected.connect(host: self.configuration.host, port: self.configuration.port)
+                future = connected.connect(host: self.address.host, port: self.address.port)
             }
             future.assumeIsolated().whenComplete { result in
                 switch result {
@@ -123,7 +185,7 @@ extension RedisConnection {
                     self.channelConnected(handler)
                 case .failure(let error):
                     self.connectFailed(
-                        RedisError(.notConnected, "cannot connect to Redis at \(self.configuration.url): \(error)",
+                        RedisError(.notConnected, "cannot connect to Redis at \(self.addressURL): \(error)",
                             underlying: error
                         )
                     )
@@ -189,7 +251,7 @@ extension RedisConnection {
         private func handshakeFailed(_ handler: RedisChannelHandler, step: String, error: any Error) {
             var failure =
                 (error as? RedisError) ?? RedisError(.connectionClosed, "\(error)", underlying: error)
-            failure.message = "\(step) failed on \(self.configuration.url): \(failure.message)"
+            failure.message = "\(step) failed on \(self.addressURL): \(failure.message)"
             handler.close(error: failure)
             self.connectFailed(failure)
         }
@@ -221,37 +283,55 @@ extension RedisConnection {
             self.perform(self.stateMachine.connectionLost(handler))
         }
 
+        /// The address being used, as a URL without the password.
+        private var addressURL: String {
+            self.configuration.url(naming: [self.address])
+        }
+
         private func perform(_ action: StateMachine<RedisChannelHandler>.FailureAction) {
             switch action {
+            case .connectToNextSeed(let seed, let error):
+                self.logger.info(
+                    "Redis seed did not answer; trying the next",
+                    metadata: ["sr.redis.error": "\(error.message)", "sr.redis.node": "\(self.seeds[seed])"]
+                )
+                self.connect(attempt: 0, seed: seed)
             case .failStartup(let error):
                 self.logger.debug("Connecting to Redis failed", metadata: ["sr.redis.error": "\(error.message)"])
                 self.failStartup(error)
+            case .failStartupAndReconnect(let attempt, let error):
+                self.failStartup(error)
+                self.scheduleReconnect(attempt: attempt, after: error)
             case .scheduleReconnect(let attempt, let error):
-                self.setConnected(false)
-                let delay = self.configuration.reconnectBackoff.delay(attempt: attempt)
-                let metadata: Logger.Metadata = [
-                    "sr.redis.error": "\(error.message)",
-                    "sr.redis.attempt": "\(attempt)",
-                    "sr.redis.delay_ms": "\(delay.wholeMilliseconds)",
-                ]
-                if attempt == 0 || attempt == 1 {
-                    self.logger.warning("Redis connection lost or refused; reconnecting", metadata: metadata)
-                } else {
-                    self.logger.debug("Redis still unreachable; retrying", metadata: metadata)
-                }
-                self.reconnectTask = self.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
-                    self.reconnectTimerFired()
-                }
+                self.scheduleReconnect(attempt: attempt, after: error)
             case .none:
                 break
+            }
+        }
+
+        private func scheduleReconnect(attempt: Int, after error: RedisError) {
+            self.setConnected(false)
+            let delay = self.configuration.reconnectBackoff.delay(attempt: attempt)
+            let metadata: Logger.Metadata = [
+                "sr.redis.error": "\(error.message)",
+                "sr.redis.attempt": "\(attempt)",
+                "sr.redis.delay_ms": "\(delay.wholeMilliseconds)",
+            ]
+            if attempt == 0 || attempt == 1 {
+                self.logger.warning("Redis connection lost or refused; reconnecting", metadata: metadata)
+            } else {
+                self.logger.debug("Redis still unreachable; retrying", metadata: metadata)
+            }
+            self.reconnectTask = self.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
+                self.reconnectTimerFired()
             }
         }
 
         private func reconnectTimerFired() {
             self.reconnectTask = nil
             switch self.stateMachine.reconnectTimerFired() {
-            case .connect(let attempt):
-                self.connect(attempt: attempt)
+            case .connect(let attempt, let seed):
+                self.connect(attempt: attempt, seed: seed)
             case .none:
                 break
             }

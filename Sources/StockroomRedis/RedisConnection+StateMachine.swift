@@ -7,16 +7,25 @@ extension RedisConnection {
     struct StateMachine<Connection: AnyObject> {
         private enum State {
             case idle
-            /// TCP connect, then the handshake once `connection` is known.
-            case connecting(attempt: Int, connection: Connection?, hasBeenReady: Bool)
-            case ready(Connection)
-            case waitingToReconnect(attempt: Int)
+            /// TCP connect to `seed`, then the handshake once `connection` is known.
+            case connecting(attempt: Int, seed: Int, connection: Connection?, hasBeenReady: Bool)
+            case ready(Connection, seed: Int)
+            case waitingToReconnect(attempt: Int, seed: Int)
             case closed
         }
 
         private var state: State = .idle
+        /// How many addresses start-up may try, in order, before it gives up.
+        private let seedCount: Int
+        /// A cluster's connection to one node keeps trying even when its very first attempt fails:
+        /// the node may come back, and its slots fail fast as unavailable meanwhile.
+        private let retriesFirstConnect: Bool
 
-        init() {}
+        init(seedCount: Int = 1, retriesFirstConnect: Bool = false) {
+            precondition(seedCount >= 1, "a connection needs at least one address")
+            self.seedCount = seedCount
+            self.retriesFirstConnect = retriesFirstConnect
+        }
 
         var isReady: Bool {
             switch self.state {
@@ -26,14 +35,14 @@ extension RedisConnection {
         }
 
         enum ConnectAction {
-            case connect(attempt: Int)
+            case connect(attempt: Int, seed: Int)
         }
 
         mutating func start() -> ConnectAction {
             switch self.state {
             case .idle:
-                self.state = .connecting(attempt: 0, connection: nil, hasBeenReady: false)
-                return .connect(attempt: 0)
+                self.state = .connecting(attempt: 0, seed: 0, connection: nil, hasBeenReady: false)
+                return .connect(attempt: 0, seed: 0)
             case .connecting, .ready, .waitingToReconnect, .closed:
                 preconditionFailure("a RedisConnection is started exactly once")
             }
@@ -47,12 +56,12 @@ extension RedisConnection {
         /// TCP is up; AUTH/SELECT/SCRIPT LOAD come next.
         mutating func channelConnected(_ connection: Connection) -> HandshakeAction {
             switch self.state {
-            case .connecting(let attempt, nil, let hasBeenReady):
-                self.state = .connecting(attempt: attempt, connection: connection, hasBeenReady: hasBeenReady)
+            case .connecting(let attempt, let seed, nil, let hasBeenReady):
+                self.state = .connecting(attempt: attempt, seed: seed, connection: connection, hasBeenReady: hasBeenReady)
                 return .handshake(connection)
             case .closed:
                 return .close(connection)
-            case .connecting(_, .some, _):
+            case .connecting(_, _, .some, _):
                 preconditionFailure("two channels connected for one attempt")
             case .idle, .ready, .waitingToReconnect:
                 preconditionFailure("channel connected without a connect attempt")
@@ -67,8 +76,8 @@ extension RedisConnection {
 
         mutating func handshakeSucceeded(_ connection: Connection) -> ReadyAction {
             switch self.state {
-            case .connecting(_, .some(let current), let hasBeenReady) where current === connection:
-                self.state = .ready(connection)
+            case .connecting(_, let seed, .some(let current), let hasBeenReady) where current === connection:
+                self.state = .ready(connection, seed: seed)
                 return .becomeReady(connection, isFirst: !hasBeenReady)
             case .closed:
                 return .close(connection)
@@ -78,8 +87,12 @@ extension RedisConnection {
         }
 
         enum FailureAction {
-            /// The very first attempt failed: report it to whoever called connect, and stop.
+            /// Start-up failed on one seed: try the next one at once.
+            case connectToNextSeed(seed: Int, after: RedisError)
+            /// Every seed failed at start-up: report it to whoever called connect, and stop.
             case failStartup(RedisError)
+            /// Report the failed start-up, and keep trying (a cluster's connection to one node).
+            case failStartupAndReconnect(attempt: Int, after: RedisError)
             case scheduleReconnect(attempt: Int, after: RedisError)
             case none
         }
@@ -87,11 +100,18 @@ extension RedisConnection {
         /// The TCP connect or the handshake failed.
         mutating func connectFailed(_ error: RedisError) -> FailureAction {
             switch self.state {
-            case .connecting(_, _, hasBeenReady: false):
-                self.state = .closed
-                return .failStartup(error)
-            case .connecting(let attempt, _, hasBeenReady: true):
-                self.state = .waitingToReconnect(attempt: attempt + 1)
+            case .connecting(_, let seed, _, hasBeenReady: false) where seed + 1 < self.seedCount:
+                self.state = .connecting(attempt: 0, seed: seed + 1, connection: nil, hasBeenReady: false)
+                return .connectToNextSeed(seed: seed + 1, after: error)
+            case .connecting(_, let seed, _, hasBeenReady: false):
+                guard self.retriesFirstConnect else {
+                    self.state = .closed
+                    return .failStartup(error)
+                }
+                self.state = .waitingToReconnect(attempt: 1, seed: seed)
+                return .failStartupAndReconnect(attempt: 1, after: error)
+            case .connecting(let attempt, let seed, _, hasBeenReady: true):
+                self.state = .waitingToReconnect(attempt: attempt + 1, seed: seed)
                 return .scheduleReconnect(attempt: attempt + 1, after: error)
             case .closed:
                 return .none
@@ -103,8 +123,8 @@ extension RedisConnection {
         /// A channel closed. Only the ready one matters: others were already given up on.
         mutating func connectionLost(_ connection: Connection) -> FailureAction {
             switch self.state {
-            case .ready(let current) where current === connection:
-                self.state = .waitingToReconnect(attempt: 0)
+            case .ready(let current, let seed) where current === connection:
+                self.state = .waitingToReconnect(attempt: 0, seed: seed)
                 return .scheduleReconnect(
                     attempt: 0,
                     after: RedisError(.connectionClosed, "connection to Redis lost")
@@ -115,15 +135,17 @@ extension RedisConnection {
         }
 
         enum ReconnectAction {
-            case connect(attempt: Int)
+            /// Reconnects go to the seed that answered at start-up.
+            case connect(attempt: Int, seed: Int)
             case none
         }
 
         mutating func reconnectTimerFired() -> ReconnectAction {
             switch self.state {
-            case .waitingToReconnect(let attempt):
-                self.state = .connecting(attempt: attempt, connection: nil, hasBeenReady: true)
-                return .connect(attempt: attempt)
+            case .waitingToReconnect(let attempt, let seed):
+                // Start-up is over either way: it succeeded, or it failed and was reported.
+                self.state = .connecting(attempt: attempt, seed: seed, connection: nil, hasBeenReady: true)
+                return .connect(attempt: attempt, seed: seed)
             case .closed:
                 return .none
             case .idle, .connecting, .ready:
@@ -138,7 +160,7 @@ extension RedisConnection {
 
         func send() -> SendAction {
             switch self.state {
-            case .ready(let connection):
+            case .ready(let connection, _):
                 return .send(connection)
             case .idle, .connecting, .waitingToReconnect:
                 return .fail(RedisError(.notConnected, "not connected to Redis (reconnecting)"))
@@ -158,10 +180,10 @@ extension RedisConnection {
             case .idle:
                 self.state = .closed
                 return .none
-            case .connecting(_, let connection, let hasBeenReady):
+            case .connecting(_, _, let connection, let hasBeenReady):
                 self.state = .closed
                 return .closeConnection(connection, failStartup: !hasBeenReady)
-            case .ready(let connection):
+            case .ready(let connection, _):
                 self.state = .closed
                 return .closeConnection(connection, failStartup: false)
             case .waitingToReconnect:

@@ -2,10 +2,11 @@
 // that sales, the side port and the consumer runtime share.
 
 extension RedisError {
-    /// Redis could not be reached, or the connection dropped or timed out while the command was in
-    /// flight: retry later; this is not the caller's or the data's fault.
+    /// Redis could not be reached, the connection dropped or timed out while the command was in
+    /// flight, or a cluster could not serve the command's slot: retry later; this is not the
+    /// caller's or the data's fault.
     public var isUnavailable: Bool {
-        code == .notConnected || code == .connectionClosed || code == .timeout || code == .closed
+        code == .notConnected || code == .connectionClosed || code == .timeout || code == .closed || code == .clusterDown
     }
 
     /// Worth retrying after a pause: unreachable, or an error reply Redis gives while it cannot

@@ -24,6 +24,9 @@ extension OpaqueErrorCode where Owner == RedisErrorDomain {
     public static var invalidURL: Self { Self("invalidURL") }
     /// EVALSHA still answered NOSCRIPT after the script was loaded again.
     public static var scriptNotLoaded: Self { Self("scriptNotLoaded") }
+    /// A Redis Cluster could not serve the command's slot (CLUSTERDOWN or TRYAGAIN past the retry
+    /// budget, too many redirects, a slot no master serves): the command did not run.
+    public static var clusterDown: Self { Self("clusterDown") }
     /// The connection was closed by its owner.
     public static var closed: Self { Self("closed") }
 }

@@ -26,4 +26,20 @@ extension RedisConnection {
     public func run(_ call: ScriptCall) -> EventLoopFuture<RESPValue> {
         evalScript(call.script, keys: call.keys, arguments: call.arguments)
     }
+
+    /// Runs `call`, then `follower` on the very connection that ran it, once the script has answered
+    /// (`WAIT n timeout`, which counts only what its own connection wrote). On a Redis Cluster that is
+    /// the master of the script's keys, after any redirect; `follower` sent with ``send(_:)`` would
+    /// go to a fixed master instead. If that connection is lost in between, the call fails
+    /// (unavailable) rather than sending `follower` on a new connection, where a `WAIT` would count nothing.
+    ///
+    /// - Returns: the script's reply and the follower's.
+    public func run(_ call: ScriptCall, then follower: [String]) -> EventLoopFuture<(script: RESPValue, follower: RESPValue)> {
+        self.runThen(EvalRequest(script: call.script, keys: call.keys, arguments: call.arguments), follower: follower).flatMapThrowing { pair in
+            guard case .array(let replies) = pair, replies.count == 2 else {
+                preconditionFailure("a script and its follower answer as a pair, got \(pair)")
+            }
+            return (replies[0], replies[1])
+        }
+    }
 }

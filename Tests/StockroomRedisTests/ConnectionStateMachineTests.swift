@@ -19,7 +19,7 @@ final class ConnectionStateMachineTests: XCTestCase {
 
     func testLossReconnectsWithGrowingAttemptsUntilItWorks() {
         var machine = Machine()
-        guard case .connect(attempt: 0) = machine.start() else { return XCTFail() }
+        guard case .connect(attempt: 0, seed: 0) = machine.start() else { return XCTFail() }
         guard case .fail(let early) = machine.send() else { return XCTFail() }
         XCTAssertEqual(early.code, .notConnected)
 
@@ -32,13 +32,13 @@ final class ConnectionStateMachineTests: XCTestCase {
         guard case .fail(let down) = machine.send() else { return XCTFail() }
         XCTAssertEqual(down.code, .notConnected)
 
-        guard case .connect(attempt: 0) = machine.reconnectTimerFired() else { return XCTFail() }
+        guard case .connect(attempt: 0, seed: 0) = machine.reconnectTimerFired() else { return XCTFail() }
         let refused = RedisError(.notConnected, "refused")
         guard case .scheduleReconnect(attempt: 1, let after) = machine.connectFailed(refused) else { return XCTFail() }
         XCTAssertEqual(after.message, "refused")
-        guard case .connect(attempt: 1) = machine.reconnectTimerFired() else { return XCTFail() }
+        guard case .connect(attempt: 1, seed: 0) = machine.reconnectTimerFired() else { return XCTFail() }
         guard case .scheduleReconnect(attempt: 2, _) = machine.connectFailed(refused) else { return XCTFail() }
-        guard case .connect(attempt: 2) = machine.reconnectTimerFired() else { return XCTFail() }
+        guard case .connect(attempt: 2, seed: 0) = machine.reconnectTimerFired() else { return XCTFail() }
 
         let second = FakeChannel()
         self.ready(&machine, second, isFirst: false)
@@ -63,6 +63,42 @@ final class ConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(error.message, "refused")
         guard case .fail(let closed) = machine.send() else { return XCTFail() }
         XCTAssertEqual(closed.code, .closed)
+    }
+
+    func testStartUpTriesEachSeedInOrderAndReconnectsToTheOneThatAnswered() {
+        var machine = Machine(seedCount: 3)
+        guard case .connect(attempt: 0, seed: 0) = machine.start() else { return XCTFail() }
+        let refused = RedisError(.notConnected, "refused")
+        guard case .connectToNextSeed(seed: 1, _) = machine.connectFailed(refused) else { return XCTFail() }
+        // A seed whose handshake fails counts as failed too.
+        guard case .handshake = machine.channelConnected(FakeChannel()) else { return XCTFail() }
+        guard case .connectToNextSeed(seed: 2, _) = machine.connectFailed(RedisError(.errorReply, "WRONGPASS")) else {
+            return XCTFail()
+        }
+        let channel = FakeChannel()
+        self.ready(&machine, channel, isFirst: true)
+        guard case .scheduleReconnect(attempt: 0, _) = machine.connectionLost(channel) else { return XCTFail() }
+        guard case .connect(attempt: 0, seed: 2) = machine.reconnectTimerFired() else { return XCTFail() }
+    }
+
+    func testEverySeedFailingFailsStartUp() {
+        var machine = Machine(seedCount: 2)
+        _ = machine.start()
+        guard case .connectToNextSeed(seed: 1, _) = machine.connectFailed(RedisError(.notConnected, "first")) else { return XCTFail() }
+        guard case .failStartup(let error) = machine.connectFailed(RedisError(.notConnected, "second")) else { return XCTFail() }
+        XCTAssertEqual(error.message, "second")
+    }
+
+    func testAClusterNodeConnectionReportsItsFailedStartAndKeepsTrying() {
+        var machine = Machine(retriesFirstConnect: true)
+        _ = machine.start()
+        guard case .failStartupAndReconnect(attempt: 1, _) = machine.connectFailed(RedisError(.notConnected, "down")) else {
+            return XCTFail()
+        }
+        guard case .fail(let down) = machine.send() else { return XCTFail() }
+        XCTAssertEqual(down.code, .notConnected, "fails fast, as unavailable, while the node is down")
+        guard case .connect(attempt: 1, seed: 0) = machine.reconnectTimerFired() else { return XCTFail() }
+        self.ready(&machine, FakeChannel(), isFirst: false)
     }
 
     func testFailedHandshakeAfterTCPConnectCountsAsFailedAttempt() {

@@ -14,28 +14,10 @@ public enum TestRedis {
         if let url = ProcessInfo.processInfo.environment["STOCKROOM_TEST_REDIS"], !url.isEmpty {
             return url
         }
-        return try await sharedServer.url()
+        return try await sharedServer.value().url
     }
 
-    private static let sharedServer = SharedServer()
-
-    private actor SharedServer {
-        private var starting: Task<RedisServerProcess, any Error>?
-
-        func url() async throws -> String {
-            if let starting {
-                return try await starting.value.url
-            }
-            let task = Task { try await RedisServerProcess.start() }
-            self.starting = task
-            do {
-                return try await task.value.url
-            } catch {
-                self.starting = nil
-                throw error
-            }
-        }
-    }
+    private static let sharedServer = StartedOnce { try await RedisServerProcess.start() }
 }
 
 /// Starts a private server for `body` and always stops it afterwards.
