@@ -9,6 +9,7 @@ import XCTest
 final class SyncReplicasTests: XCTestCase {
     private func withReplicatedStore(
         syncReplicas: Int,
+        timeoutMilliseconds: Int,
         _ body: (SalesStore, RedisConnection) async throws -> Void
     ) async throws {
         // No delay before the full sync: a replica waits 5 s for company by default.
@@ -20,10 +21,15 @@ final class SyncReplicasTests: XCTestCase {
                         let info = try await redis.send(["INFO", "replication"]).get().string ?? ""
                         return info.contains("state=online") ? true : nil
                     }
+                    // A replica that has just come online may first acknowledge at its once-a-second report:
+                    // wait for one acknowledged write first.
+                    _ = try await redis.send(["SET", "sync-replicas-test:warm-up", "1"]).get()
+                    let warmedUp = try await redis.send(["WAIT", "1", "10000"]).get().int
+                    XCTAssertEqual(warmedUp, 1)
                     var configuration = SalesConfiguration()
                     configuration.partitions = 1
                     configuration.syncReplicas = syncReplicas
-                    configuration.syncTimeoutMilliseconds = 200
+                    configuration.syncTimeoutMilliseconds = timeoutMilliseconds
                     let store = try await SalesStore.open(on: redis, configuration: configuration, logger: testLogger()).get()
                     _ = try await store.setStock(StockUpdate(sku: "SYNC-1", stock: 5), on: redis).get()
                     try await body(store, redis)
@@ -33,14 +39,14 @@ final class SyncReplicasTests: XCTestCase {
     }
 
     func testAPurchaseConfirmedByTheReplicaIsSold() async throws {
-        try await withReplicatedStore(syncReplicas: 1) { store, redis in
+        try await withReplicatedStore(syncReplicas: 1, timeoutMilliseconds: 5000) { store, redis in
             let decision = try await store.purchase(PurchaseOrder(sku: "SYNC-1", quantity: 2, purchaseID: "s1", customer: ""), on: redis).get()
             XCTAssertEqual(decision, PurchaseDecision(outcome: .sold, stock: 3, isReplay: false))
         }
     }
 
     func testTooFewReplicasIsBackendUnavailableAndARetryTellsTheTruth() async throws {
-        try await withReplicatedStore(syncReplicas: 2) { store, redis in
+        try await withReplicatedStore(syncReplicas: 2, timeoutMilliseconds: 200) { store, redis in
             let order = PurchaseOrder(sku: "SYNC-1", quantity: 2, purchaseID: "s2", customer: "")
             await XCTAssertSalesError(.backendUnavailable, try await store.purchase(order, on: redis).get())
             // The master has it: a failover could have lost it, which is why the answer was not SOLD.

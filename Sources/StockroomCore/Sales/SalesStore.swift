@@ -57,16 +57,16 @@ public struct SalesStore: Sendable {
     /// one result per order. The future fails only when the call itself failed (Redis unreachable):
     /// then no order's outcome is known.
     ///
-    /// With `syncReplicas`, a `WAIT` follows the script on the same connection, pipelined: it returns
-    /// once that many replicas have everything the connection wrote so far, this batch included. Too
-    /// few in time fails the whole call with BACKEND_UNAVAILABLE: the master has the purchases, but a
-    /// failover could lose them, so their outcome is not known; a retry with the same purchase id
-    /// tells the truth.
+    /// With `syncReplicas`, a `WAIT` follows the script's answer on the connection that ran it (on a
+    /// Cluster, the partition's master): it returns once that many replicas have everything that
+    /// connection wrote, this batch included. Too few in time fails the whole call with
+    /// BACKEND_UNAVAILABLE: the master has the purchases, but a failover could lose them, so their
+    /// outcome is not known; a retry with the same purchase id tells the truth.
     public func purchases(
         _ orders: [PurchaseOrder], partition: Int, on redis: RedisConnection
     ) -> EventLoopFuture<[Result<PurchaseDecision, SalesError>]> {
         let call = ScriptCall.purchases(orders, partition: partition, keys: keys, limits: limits)
-        return confirmed(redis.run(call), on: redis)
+        return confirmed(call, on: redis)
             .flatMapThrowing { reply in
                 guard let answers = reply.array, answers.count == orders.count else {
                     throw SalesError(.internalError, "the purchase script answered \(reply) for \(orders.count) purchases")
@@ -76,13 +76,13 @@ public struct SalesStore: Sendable {
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
-    /// `written`, once `configuration.syncReplicas` replicas confirmed it (at once without).
-    private func confirmed(_ written: EventLoopFuture<RESPValue>, on redis: RedisConnection) -> EventLoopFuture<RESPValue> {
+    /// Runs `call`; with `configuration.syncReplicas`, answers once that many replicas confirmed it.
+    private func confirmed(_ call: ScriptCall, on redis: RedisConnection) -> EventLoopFuture<RESPValue> {
         let wanted = configuration.syncReplicas
-        guard wanted > 0 else { return written }
+        guard wanted > 0 else { return redis.run(call) }
         let timeout = configuration.syncTimeoutMilliseconds
-        return written.and(redis.send(["WAIT", String(wanted), String(timeout)])).flatMapThrowing { reply, replicas in
-            let confirming = replicas.int ?? 0
+        return redis.run(call, then: ["WAIT", String(wanted), String(timeout)]).flatMapThrowing { replies in
+            let confirming = replies.follower.int ?? 0
             guard confirming >= wanted else {
                 throw SalesError(
                     .backendUnavailable,
@@ -90,7 +90,7 @@ public struct SalesStore: Sendable {
                         + "retry with the same purchase id"
                 )
             }
-            return reply
+            return replies.script
         }
     }
 
