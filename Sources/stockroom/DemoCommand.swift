@@ -41,8 +41,9 @@ struct DemoCommand: AsyncParsableCommand {
             }
             print("stocked \(skus) SKUs with \(stock) each; \(purchases) buyers arrive, \(concurrency) at a time")
             var tally = try await burst(client, skuNames: skuNames)
-            // A retry of the first purchase must be answered from the record, not sold again.
-            let replay = try await client.purchase(sku: skuNames[0], purchaseID: tally.firstPurchaseID)
+            // A retry of the first purchase (same id, same customer) must be answered from the record,
+            // not sold again.
+            let replay = try await client.purchase(sku: skuNames[0], purchaseID: tally.firstPurchaseID, customer: Self.customer(0))
             tally.replayConfirmed = replay.isReplay
             for sku in skuNames {
                 let info = try await client.stock(of: sku)
@@ -117,6 +118,9 @@ struct DemoCommand: AsyncParsableCommand {
         var firstPurchaseID = ""
     }
 
+    /// The customer of buyer `number`: a retry must name the same one, or it is another purchase.
+    private static func customer(_ number: Int) -> String { "buyer-\(number)" }
+
     private func burst(_ client: StockroomClient, skuNames: [String]) async throws(StockroomClientError) -> Tally {
         let runID = UUID().uuidString.prefix(8)
         var tally = Tally(firstPurchaseID: "demo-\(runID)-0")
@@ -131,7 +135,7 @@ struct DemoCommand: AsyncParsableCommand {
                         try await client.purchase(
                             sku: skuNames[number % skuNames.count],
                             purchaseID: "demo-\(runID)-\(number)",
-                            customer: "buyer-\(number)"
+                            customer: Self.customer(number)
                         ).outcome
                     }
                 }
