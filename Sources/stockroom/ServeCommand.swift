@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard [partitions, threads, replayWindow].allSatisfy({ ($0 ?? 1) >= 1 }) else {
             throw ValidationError("--partitions, --threads and --replay-window must be positive")
         }
+        if let partitions, partitions > PartitionTags.maximumPartitions {
+            throw ValidationError("--partitions must be at most \(PartitionTags.maximumPartitions)")
+        }
         if let syncReplicas, syncReplicas < 0 { throw ValidationError("--sync-replicas must be 0 or more") }
         if let syncTimeout, !(1...60_000).contains(syncTimeout) { throw ValidationError("--sync-timeout must be from 1 to 60000 ms") }
         for (value, range, name) in [

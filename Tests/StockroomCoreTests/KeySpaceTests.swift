@@ -32,7 +32,21 @@ final class KeySpaceTests: XCTestCase {
             let recorded = try await KeySpace.recorded(on: redis, prefix: prefix + "stockroom")
             XCTAssertEqual([first.partitions, second.partitions, recorded.partitions], [3, 3, 3])
             let recordedCount = try await redis.send(["GET", "\(prefix)stockroom:partitions"]).get().string
-            XCTAssertEqual(recordedCount, "3")
+            XCTAssertEqual(recordedCount, "3/spread", "new data gets spread tags")
+            XCTAssertEqual([first.tags, second.tags, recorded.tags], [.spread, .spread, .spread])
+        }
+    }
+
+    /// Data created before the tags were spread records a plain count and keeps its `{pN}` tags.
+    func testDataWithAPlainCountKeepsItsNumberedTags() async throws {
+        try await withKeyPrefix { prefix, redis in
+            _ = try await redis.send(["SET", "\(prefix)stockroom:partitions", "4"]).get()
+            let opened = try await KeySpace.open(on: redis, configured: 12, prefix: prefix + "stockroom", logger: testLogger()).get()
+            XCTAssertEqual(opened.partitions, 4)
+            XCTAssertEqual(opened.tags, .numbered)
+            XCTAssertEqual(opened.stream(.sales, partition: 2), "\(prefix)stockroom:{p2}:stream:sales")
+            _ = try await redis.send(["SET", "\(prefix)stockroom:partitions", "4/sideways"]).get()
+            await XCTAssertSalesError(.internalError, try await KeySpace.recorded(on: redis, prefix: prefix + "stockroom"))
         }
     }
 

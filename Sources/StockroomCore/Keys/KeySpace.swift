@@ -1,11 +1,12 @@
 /// Names every Redis key Stockroom uses, and places each SKU in a partition.
 ///
-/// Every key of a partition carries the partition's hash tag (`{p3}`), so a script that touches a SKU,
-/// its purchase records and its partition's streams stays inside one Redis Cluster slot. Tagging by
+/// Every key of a partition carries the partition's hash tag (`{p3}`, or `{p3-<k>}` for spread tags:
+/// ``PartitionTags``), so a script that touches a SKU, its purchase records and its partition's streams
+/// stays inside one Redis Cluster slot. Tagging by
 /// partition rather than by SKU keeps the number of streams fixed at `partitions × topics`.
 ///
 /// ```
-/// stockroom:partitions                       P, written once when the data is created
+/// stockroom:partitions                       P/spread (or P: numbered tags), written once when the data is created
 /// stockroom:group-settings:<topic>/<group>    hash: the delivery settings the group's workers run with
 /// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
 /// stockroom:{p3}:skus                        set: the SKUs of partition 3
@@ -31,11 +32,16 @@ public struct KeySpace: Sendable, Hashable {
 
     public let prefix: String
     public let partitions: Int
+    public let tags: PartitionTags
+    /// Each partition's hash tag, worked out once.
+    private let tagNames: [String]
 
-    public init(partitions: Int, prefix: String = KeySpace.defaultPrefix) {
+    public init(partitions: Int, prefix: String = KeySpace.defaultPrefix, tags: PartitionTags = .numbered) {
         precondition(partitions >= 1, "a key space needs at least one partition")
         self.prefix = prefix
         self.partitions = partitions
+        self.tags = tags
+        self.tagNames = tags.names(partitions: partitions)
     }
 
     /// Where the partition count is recorded, outside any partition: it is read once at start-up.
@@ -60,7 +66,7 @@ public struct KeySpace: Sendable, Hashable {
         return Int(hash % UInt32(partitions))
     }
 
-    public func tag(_ partition: Int) -> String { "\(prefix):{p\(partition)}" }
+    public func tag(_ partition: Int) -> String { "\(prefix):{\(tagNames[partition])}" }
 
     public func skuKey(_ sku: String) -> String { skuKey(sku, partition: partition(of: sku)) }
 

@@ -2,9 +2,10 @@ import Logging
 import NIOCore
 import StockroomRedis
 
-/// The partition count decides where every key lives, so it is recorded in Redis once, when the data
-/// is created (`stockroom:partitions`), and every process reads it from there: these two functions
-/// are the only ones that touch that key.
+/// The partition count and the partitions' hash tags decide where every key lives, so they are
+/// recorded in Redis once, when the data is created (`stockroom:partitions`: `12/spread` for data
+/// created now, a plain count such as `4` for data created with numbered tags), and every process
+/// reads them from there: these two functions are the only ones that touch that key.
 extension KeySpace {
     /// The key space of the data in `redis`: records `configured` when the data is new, else keeps
     /// what is recorded (a different `configured` is logged, never applied).
@@ -15,17 +16,17 @@ extension KeySpace {
         logger: Logger
     ) -> EventLoopFuture<KeySpace> {
         let countKey = KeySpace(partitions: 1, prefix: prefix).partitionCountKey
-        return redis.send(["SET", countKey, String(configured), "NX"]).flatMap { _ in
+        return redis.send(["SET", countKey, "\(configured)/\(PartitionTags.spread.rawValue)", "NX"]).flatMap { _ in
             redis.send(["GET", countKey])
         }.flatMapThrowing { reply in
-            let recorded = try recordedCount(reply, key: countKey)
-            if recorded != configured {
+            let recorded = try recordedKeySpace(reply, key: countKey, prefix: prefix)
+            if recorded.partitions != configured {
                 logger.warning(
                     "Redis records a different partition count; using the recorded one",
-                    metadata: ["sr.partitions": "\(recorded)", "sr.configured": "\(configured)"]
+                    metadata: ["sr.partitions": "\(recorded.partitions)", "sr.configured": "\(configured)"]
                 )
             }
-            return KeySpace(partitions: recorded, prefix: prefix)
+            return recorded
         }.flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
@@ -44,13 +45,18 @@ extension KeySpace {
                 "no Stockroom data in this Redis (\(countKey) is missing): start `stockroom serve` on it first"
             )
         }
-        return KeySpace(partitions: try recordedCount(reply, key: countKey), prefix: prefix)
+        return try recordedKeySpace(reply, key: countKey, prefix: prefix)
     }
 
-    private static func recordedCount(_ reply: RESPValue, key: String) throws(SalesError) -> Int {
-        guard let count = reply.int, count >= 1, count <= Int64(Int32.max) else {
-            throw SalesError(.internalError, "\(key) holds \(reply), not a partition count")
+    /// `N` (numbered tags) or `N/<tags>`.
+    private static func recordedKeySpace(_ reply: RESPValue, key: String, prefix: String) throws(SalesError) -> KeySpace {
+        let text = reply.string ?? ""
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let count = Int(first), (1...Int(Int32.max)).contains(count),
+            let tags = parts.count == 1 ? PartitionTags.numbered : PartitionTags(rawValue: String(parts[1]))
+        else {
+            throw SalesError(.internalError, "\(key) holds \(reply), not a partition count (N, or N/spread)")
         }
-        return Int(count)
+        return KeySpace(partitions: count, prefix: prefix, tags: tags)
     }
 }
