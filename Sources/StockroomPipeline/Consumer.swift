@@ -17,6 +17,7 @@ struct Consumer: Sendable {
     /// stream there. They share the partition's hash tag, so one command reads both, on a single
     /// Redis or on the Cluster node that holds the partition.
     let streams: [GroupStream]
+    let partition: Int
 
     init(
         name: String, partition: Int, context: GroupContext, control: RedisConnection, reader: RedisConnection,
@@ -27,6 +28,7 @@ struct Consumer: Sendable {
         self.control = control
         self.reader = reader
         self.handler = handler
+        self.partition = partition
         self.streams = context.streams.filter { $0.partition == partition }
         var logger = context.logger
         logger[metadataKey: "sr.consumer"] = "\(name)"
@@ -37,14 +39,23 @@ struct Consumer: Sendable {
     private var configuration: ConsumerGroupConfiguration { context.configuration }
     private var policy: DeliveryPolicy { context.policy }
     private var group: String { context.group }
+    private var readingMarkKey: String {
+        context.keys.readingMarkKey(context.subscription.topic, group: group, partition: partition)
+    }
 
     /// Reads, reclaims and handles until a graceful shutdown (returns) or cancellation (throws).
     func run() async throws {
         var nextReclaim = ContinuousClock.now
         var failures = 0
+        var groupsExist = false
+        var nextMark = ContinuousClock.now
         while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             do {
+                if !groupsExist {
+                    try await context.ensureGroups(partition: partition, on: control)
+                    groupsExist = true
+                }
                 var batch: [StreamEntry] = []
                 if ContinuousClock.now >= nextReclaim {
                     // Jittered so that consumers started together do not scan in lockstep.
@@ -56,6 +67,13 @@ struct Consumer: Sendable {
                     batch = try await read()
                 }
                 failures = 0
+                if ContinuousClock.now >= nextMark {
+                    nextMark = .now + ReadingMark.renewal
+                    try await ReadingMark.renew(key: readingMarkKey, consumer: name, block: configuration.block, on: control)
+                }
+                if context.readHealth.succeeded(partition: partition, consumer: name) {
+                    logger.notice("reading the partition again")
+                }
                 if !batch.isEmpty {
                     await process(batch)
                 }
@@ -63,11 +81,15 @@ struct Consumer: Sendable {
                 throw error
             } catch {
                 context.metrics.redisErrors.increment()
+                context.readHealth.failed(partition: partition, consumer: name)
                 if let redisError = error as? RedisError, redisError.isNoGroup {
                     logger.warning("consumer group missing in Redis; creating it again", metadata: ["sr.error": "\(error)"])
-                    try? await context.ensureGroups(on: control)
+                    groupsExist = false
                 } else {
-                    logger.warning("reading failed; retrying", metadata: ["sr.error": "\(error)", "sr.attempt": "\(failures + 1)"])
+                    logger.warning(
+                        "cannot read the partition; retrying",
+                        metadata: ["sr.error": "\(error)", "sr.attempt": "\(failures + 1)"]
+                    )
                 }
                 let delay = retryBackoff.delay(attempt: failures)
                 failures += 1
@@ -192,6 +214,8 @@ struct Consumer: Sendable {
                         return
                     }
                     await refreshClaims(await inFlight.remaining())
+                    // A long batch is not a stalled partition: status keeps seeing it read.
+                    try? await ReadingMark.renew(key: readingMarkKey, consumer: name, block: configuration.block, on: control)
                 }
             }
             entries: for (index, entry) in batch.enumerated() {

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
@@ -18,10 +19,14 @@ import Darwin
 /// A consumer reads each partition on its own connection, blocked on that partition only: one read
 /// of several partitions' streams would span several hash tags, which Redis Cluster refuses
 /// (CROSSSLOT). An idle group costs Redis `consumers × partitions` reads per `block` (with the
-/// defaults, 2 × 4 per second) and one XPENDING per stream and consumer every `reclaimInterval`.
+/// defaults, 2 × 12 per second) and one XPENDING per stream and consumer every `reclaimInterval`.
+/// A consumer that cannot read its partition (its node down, say) retries with backoff and counts
+/// in ``unreadablePartitions`` and the `stockroom_pipeline_partition_unreadable` gauge meanwhile;
+/// the other partitions are read as usual.
 ///
-/// At start-up it creates the group on every stream it reads (`XGROUP CREATE <stream> <group> 0
-/// MKSTREAM`; an existing group is left as it is). Starting at `0` means a new group also gets the
+/// Before its first read of a partition, a consumer creates the group on the partition's streams
+/// (`XGROUP CREATE <stream> <group> 0 MKSTREAM`; an existing group is left as it is), and again
+/// after `NOGROUP`. Starting at `0` means a new group also gets the
 /// entries appended before it first ran, as long as the trimmer kept them (it keeps everything an
 /// existing group still needs, and trims nothing of a topic whose expected groups are missing).
 ///
@@ -64,7 +69,8 @@ public final class ConsumerGroupWorker: Service, Sendable {
         redis: RedisConfiguration,
         handler: any EntryHandler,
         eventLoopGroup: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         var logger = logger
         logger[metadataKey: "sr.topic"] = "\(configuration.subscription.topic.rawValue)"
@@ -77,8 +83,12 @@ public final class ConsumerGroupWorker: Service, Sendable {
         self.logger = logger
         let prefix = ConsumerNames.processPrefix
         self.consumerNames = (0..<configuration.consumers).map { _ in "\(prefix)-\(ConsumerNames.nextIndex())" }
-        self.context = GroupContext(configuration: configuration, keys: keys, logger: logger)
+        self.context = GroupContext(configuration: configuration, keys: keys, logger: logger, metricsFactory: metricsFactory)
     }
+
+    /// The partitions some consumer of this worker currently fails to read (its node down or
+    /// unreachable, the stream unusable), as the `stockroom_pipeline_partition_unreadable` gauge shows.
+    public var unreadablePartitions: [Int] { context.readHealth.unreadablePartitions }
 
     public func run() async throws {
         logger.info(
@@ -89,8 +99,9 @@ public final class ConsumerGroupWorker: Service, Sendable {
             return
         }
         do {
-            try await retrying("create groups", logger: logger, metrics: context.metrics, untilShutdown: true) {
-                try await self.context.ensureGroups(on: control)
+            // The groups themselves are created by each partition's consumers: a partition whose node
+            // is down must not hold up the others.
+            try await retrying("record group settings", logger: logger, metrics: context.metrics, untilShutdown: true) {
                 try await GroupSettings(self.configuration).record(for: self.configuration.subscription, keys: self.keys, on: control)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -137,22 +148,26 @@ struct GroupContext: Sendable {
     let streamsByKey: [String: GroupStream]
     let logger: Logger
     let metrics: PipelineMetrics
+    let readHealth: PartitionReadHealth
     let policy: DeliveryPolicy
+    let keys: KeySpace
 
-    init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger) {
+    init(configuration: ConsumerGroupConfiguration, keys: KeySpace, logger: Logger, metricsFactory: any MetricsFactory) {
         self.configuration = configuration
+        self.keys = keys
         self.policy = DeliveryPolicy(configuration)
         self.subscription = configuration.subscription
         self.group = configuration.subscription.group
         self.streams = keys.groupStreams(configuration.subscription)
         self.streamsByKey = Dictionary(uniqueKeysWithValues: streams.map { ($0.key, $0) })
         self.logger = logger
-        self.metrics = PipelineMetrics(configuration.subscription)
+        self.metrics = PipelineMetrics(configuration.subscription, factory: metricsFactory)
+        self.readHealth = PartitionReadHealth(metrics: metrics)
     }
 
-    /// `XGROUP CREATE <stream> <group> 0 MKSTREAM` on every stream; an existing group is kept.
-    func ensureGroups(on redis: RedisConnection) async throws {
-        try await createGroups(streams.map(\.key), group: group, on: redis)
+    /// `XGROUP CREATE <stream> <group> 0 MKSTREAM` on `partition`'s streams; an existing group is kept.
+    func ensureGroups(partition: Int, on redis: RedisConnection) async throws {
+        try await createGroups(streams.filter { $0.partition == partition }.map(\.key), group: group, on: redis)
     }
 }
 

@@ -15,6 +15,9 @@ import StockroomCore
 /// stockroom_pipeline_pending{topic,group}                   delivered, not yet acknowledged (gauge)
 /// stockroom_pipeline_dead_letter_backlog{topic,group}       entries in the group's dead letters (gauge)
 /// stockroom_pipeline_trimmed_total{topic}                   entries trimmed from topic streams
+/// stockroom_pipeline_partition_unreadable{topic,group,partition}
+///                                                           consumers of this process whose last attempt
+///                                                           to read the partition failed (gauge; 0 = healthy)
 /// ```
 struct PipelineMetrics: Sendable {
     let acked: Counter
@@ -26,25 +29,43 @@ struct PipelineMetrics: Sendable {
     let deadLetteredPoison: Counter
     let deadLetteredMaxDeliveries: Counter
     let redisErrors: Counter
+    private let base: [(String, String)]
+    private let factory: any MetricsFactory
 
-    init(_ subscription: Subscription) {
+    /// - Parameter factory: the process's metrics backend, or a test's.
+    init(_ subscription: Subscription, factory: any MetricsFactory = MetricsSystem.factory) {
         let base = [("topic", subscription.topic.rawValue), ("group", subscription.group)]
-        acked = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "acked")])
-        failed = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "failed")])
-        poison = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "poison")])
+        self.base = base
+        self.factory = factory
+        acked = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "acked")], factory: factory)
+        failed = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "failed")], factory: factory)
+        poison = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "poison")], factory: factory)
         handlerDuration = Timer(
             label: "stockroom_pipeline_handler_duration_seconds",
             dimensions: base,
-            preferredDisplayUnit: .seconds
+            preferredDisplayUnit: .seconds,
+            factory: factory
         )
-        reclaimed = Counter(label: "stockroom_pipeline_reclaimed_total", dimensions: base)
-        redelivered = Counter(label: "stockroom_pipeline_redelivered_total", dimensions: base)
-        deadLetteredPoison = Counter(label: "stockroom_pipeline_dead_letters_total", dimensions: base + [("reason", "poison")])
+        reclaimed = Counter(label: "stockroom_pipeline_reclaimed_total", dimensions: base, factory: factory)
+        redelivered = Counter(label: "stockroom_pipeline_redelivered_total", dimensions: base, factory: factory)
+        deadLetteredPoison = Counter(
+            label: "stockroom_pipeline_dead_letters_total", dimensions: base + [("reason", "poison")], factory: factory
+        )
         deadLetteredMaxDeliveries = Counter(
             label: "stockroom_pipeline_dead_letters_total",
-            dimensions: base + [("reason", "max-deliveries")]
+            dimensions: base + [("reason", "max-deliveries")],
+            factory: factory
         )
-        redisErrors = Counter(label: "stockroom_pipeline_redis_errors_total", dimensions: base)
+        redisErrors = Counter(label: "stockroom_pipeline_redis_errors_total", dimensions: base, factory: factory)
+    }
+
+    /// Records how many of this process's consumers currently fail to read `partition`.
+    func recordUnreadable(partition: Int, failingConsumers: Int) {
+        Gauge(
+            label: "stockroom_pipeline_partition_unreadable",
+            dimensions: base + [("partition", String(partition))],
+            factory: factory
+        ).record(failingConsumers)
     }
 
     func deadLettered(reason: DeadLetterReason) -> Counter {

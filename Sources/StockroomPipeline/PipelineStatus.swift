@@ -22,6 +22,8 @@ public struct StreamStatus: Sendable, Hashable, CustomStringConvertible {
     public var deadLetters: Int
     /// False when the group does not exist on some partition stream (no worker has started yet).
     public var groupExists: Bool
+    /// Partitions whose node could not be read (down, or failing over): the numbers above leave them out.
+    public var unreachablePartitions: [Int]
 
     public init(subscription: Subscription) {
         self.subscription = subscription
@@ -34,6 +36,7 @@ public struct StreamStatus: Sendable, Hashable, CustomStringConvertible {
         self.retryPending = 0
         self.deadLetters = 0
         self.groupExists = true
+        self.unreachablePartitions = []
     }
 
     /// The lag, counting an unknown one as 0.
@@ -48,12 +51,14 @@ public struct StreamStatus: Sendable, Hashable, CustomStringConvertible {
         }
         line += " consumers=\(consumers) retry_lag=\(retryLag) retry_pending=\(retryPending) dead_letters=\(deadLetters)"
         if !groupExists { line += " (group missing)" }
+        line += UnreachablePartitions.note(unreachablePartitions)
         return line
     }
 }
 
 /// Reads the state of every consumer group from Redis: what `stockroom status` prints and the
-/// sweeper turns into gauges.
+/// sweeper turns into gauges. A partition whose node cannot be reached is left out of the sums and
+/// named in ``StreamStatus/unreachablePartitions``.
 ///
 /// Per partition and group: `XLEN <stream>`, `XINFO GROUPS <stream>` (pending, lag, consumers),
 /// `XPENDING <stream> <group>` (oldest pending id), the same for the retry stream, and
@@ -64,52 +69,22 @@ public struct PipelineStatus: Sendable {
         redis: RedisConnection,
         subscriptions: [Subscription]
     ) async throws -> [StreamStatus] {
-        let clock = try await redis.send(["TIME"]).get()
-        guard let parts = clock.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
-            throw StreamReplies.malformed("TIME", clock)
-        }
-        let now = seconds * 1000 + micros / 1000
-
-        var lengths: [Topic: Int] = [:]
+        let now = try await redisMilliseconds(on: redis)
         var result: [StreamStatus] = []
         for subscription in subscriptions {
-            let topic = subscription.topic
-            if lengths[topic] == nil {
-                var total = 0
-                for stream in keys.streams(topic) {
-                    total += Int(try await redis.send(["XLEN", stream]).get().int ?? 0)
-                }
-                lengths[topic] = total
-            }
             var status = StreamStatus(subscription: subscription)
-            status.length = lengths[topic] ?? 0
             var oldest: Int64?
             for partition in 0..<keys.partitions {
-                let stream = keys.stream(topic, partition: partition)
-                if let info = try await groupInfo(stream: stream, group: subscription.group, on: redis) {
-                    if let lag = info.lag, let known = status.lagIfKnown {
-                        status.lagIfKnown = known + lag
-                    } else {
-                        status.lagIfKnown = nil
+                // One partition's node being down (a failover under way) must not hide the others.
+                do {
+                    let part = try await read(subscription, partition: partition, keys: keys, redis: redis)
+                    status.add(part)
+                    if let smallest = part.oldestPendingMilliseconds {
+                        oldest = min(oldest ?? .max, smallest)
                     }
-                    status.pending += info.pending
-                    status.consumers = max(status.consumers, info.consumers)
-                    if let smallest = info.oldestPendingID {
-                        oldest = min(oldest ?? .max, Int64(smallest.milliseconds))
-                    }
-                } else {
-                    status.groupExists = false
+                } catch let error as RedisError where error.isUnavailable {
+                    status.unreachablePartitions.append(partition)
                 }
-                let retry = keys.retryStream(topic, group: subscription.group, partition: partition)
-                if let info = try await groupInfo(stream: retry, group: subscription.group, on: redis) {
-                    status.retryLag += info.lag ?? 0
-                    status.retryPending += info.pending
-                    if let smallest = info.oldestPendingID {
-                        oldest = min(oldest ?? .max, Int64(smallest.milliseconds))
-                    }
-                }
-                let deadLetters = keys.deadLetterStream(topic, group: subscription.group, partition: partition)
-                status.deadLetters += Int(try await redis.send(["XLEN", deadLetters]).get().int ?? 0)
             }
             if let oldest {
                 status.oldestPendingAge = .milliseconds(max(now - oldest, 0))
@@ -117,6 +92,54 @@ public struct PipelineStatus: Sendable {
             result.append(status)
         }
         return result
+    }
+
+    /// Redis's clock, in milliseconds since the epoch (`TIME`).
+    static func redisMilliseconds(on redis: RedisConnection) async throws -> Int64 {
+        let clock = try await redis.send(["TIME"]).get()
+        guard let parts = clock.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
+            throw StreamReplies.malformed("TIME", clock)
+        }
+        return seconds * 1000 + micros / 1000
+    }
+
+    /// One group's numbers on one partition.
+    struct PartitionPart {
+        var length = 0
+        var lag: Int?
+        var pending = 0
+        var consumers = 0
+        var groupExists = true
+        var retryLag = 0
+        var retryPending = 0
+        var deadLetters = 0
+        var oldestPendingMilliseconds: Int64?
+    }
+
+    static func read(_ subscription: Subscription, partition: Int, keys: KeySpace, redis: RedisConnection) async throws -> PartitionPart {
+        let topic = subscription.topic
+        let stream = keys.stream(topic, partition: partition)
+        var part = PartitionPart()
+        part.length = Int(try await redis.send(["XLEN", stream]).get().int ?? 0)
+        var oldestIDs: [StreamID] = []
+        if let info = try await groupInfo(stream: stream, group: subscription.group, on: redis) {
+            part.lag = info.lag
+            part.pending = info.pending
+            part.consumers = info.consumers
+            oldestIDs += info.oldestPendingID.map { [$0] } ?? []
+        } else {
+            part.groupExists = false
+        }
+        let retry = keys.retryStream(topic, group: subscription.group, partition: partition)
+        if let info = try await groupInfo(stream: retry, group: subscription.group, on: redis) {
+            part.retryLag = info.lag ?? 0
+            part.retryPending = info.pending
+            oldestIDs += info.oldestPendingID.map { [$0] } ?? []
+        }
+        let deadLetters = keys.deadLetterStream(topic, group: subscription.group, partition: partition)
+        part.deadLetters = Int(try await redis.send(["XLEN", deadLetters]).get().int ?? 0)
+        part.oldestPendingMilliseconds = oldestIDs.map { Int64($0.milliseconds) }.min()
+        return part
     }
 
     struct GroupInfo {
@@ -153,5 +176,23 @@ public struct PipelineStatus: Sendable {
             return info
         }
         return nil
+    }
+}
+
+extension StreamStatus {
+    /// Adds one partition's numbers to the sums.
+    mutating func add(_ part: PipelineStatus.PartitionPart) {
+        length += part.length
+        if let lag = part.lag, let known = lagIfKnown {
+            lagIfKnown = known + lag
+        } else if part.groupExists {
+            lagIfKnown = nil
+        }
+        pending += part.pending
+        consumers = max(consumers, part.consumers)
+        groupExists = groupExists && part.groupExists
+        retryLag += part.retryLag
+        retryPending += part.retryPending
+        deadLetters += part.deadLetters
     }
 }

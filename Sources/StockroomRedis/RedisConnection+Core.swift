@@ -249,8 +249,7 @@ extension RedisConnection {
         }
 
         private func handshakeFailed(_ handler: RedisChannelHandler, step: String, error: any Error) {
-            var failure =
-                (error as? RedisError) ?? RedisError(.connectionClosed, "\(error)", underlying: error)
+            var failure = RedisError(wrapping: error)
             failure.message = "\(step) failed on \(self.addressURL): \(failure.message)"
             handler.close(error: failure)
             self.connectFailed(failure)

@@ -29,7 +29,7 @@ public final class RedisConnection: Sendable {
 
     public let eventLoop: any EventLoop
     public let configuration: RedisConfiguration
-    private let routing: NIOLoopBoundBox<Routing>
+    let routing: NIOLoopBoundBox<Routing>
     private let connectedFlag: NIOLockedValueBox<Bool>
     private let logger: Logger
 

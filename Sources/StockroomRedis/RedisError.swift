@@ -30,3 +30,11 @@ extension OpaqueErrorCode where Owner == RedisErrorDomain {
     /// The connection was closed by its owner.
     public static var closed: Self { Self("closed") }
 }
+
+extension RedisError {
+    /// `error` itself when it is a ``RedisError``, else a lost connection carrying it (a channel's
+    /// own errors: the command may or may not have run).
+    init(wrapping error: any Error) {
+        self = (error as? RedisError) ?? RedisError(.connectionClosed, "\(error)", underlying: error)
+    }
+}

@@ -10,20 +10,31 @@ import StockroomRedis
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Print each topic/group (length, lag, pending, oldest pending age, consumers, dead letters), then the factory orders (waiting, overdue, transitions)."
+        abstract: "Print each topic/group (length, lag, pending, oldest pending age, consumers, dead letters), the factory orders (waiting, overdue, transitions), then each partition: its slot, its node, and how long ago each group read it.",
+        discussion: """
+            A partition whose node does not answer is marked UNREACHABLE and left out of the sums above \
+            (which then say "partial"). A group that has not read a partition for longer than twice its \
+            block time plus 5 s is marked STALE: no worker is reading it. On a Redis Cluster, the node is \
+            the master serving the partition's slot.
+            """
     )
 
     @OptionGroup var redisOptions: RedisOptions
 
     func run() async throws {
-        let (statuses, orders) = try await withOperatorRedis(redisOptions) { redis, keys in
+        let (statuses, orders, partitions, keys) = try await withOperatorRedis(redisOptions) { redis, keys in
             (
                 try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all),
-                try await FactoryOrderSummary.read(keys: keys, redis: redis)
+                try await FactoryOrderSummary.read(keys: keys, redis: redis),
+                await PartitionStatus.read(keys: keys, redis: redis, subscriptions: Subscription.all),
+                keys
             )
         }
         for status in statuses { print(status) }
         print(orders)
+        let nodes = Set(partitions.compactMap(\.node))
+        print("partitions: \(keys.partitions) (\(keys.tags) tags) on \(nodes.count) node\(nodes.count == 1 ? "" : "s")")
+        for partition in partitions { print(partition) }
     }
 }
 

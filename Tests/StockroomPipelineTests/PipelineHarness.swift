@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import ServiceLifecycle
 import StockroomCore
@@ -154,14 +155,19 @@ struct Pipeline {
         )
     }
 
-    func start(_ configuration: ConsumerGroupConfiguration, _ handler: any EntryHandler) throws -> RunningWorker {
+    func start(
+        _ configuration: ConsumerGroupConfiguration,
+        _ handler: any EntryHandler,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws -> RunningWorker {
         let worker = ConsumerGroupWorker(
             configuration: configuration,
             keys: keys,
             redis: try RedisConfiguration(url: url),
             handler: handler,
             eventLoopGroup: testEventLoop(),
-            logger: logger
+            logger: logger,
+            metricsFactory: metricsFactory
         )
         let services = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
         return RunningWorker(worker: worker, services: services, task: Task { try await services.run() })

@@ -16,6 +16,7 @@
 /// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
 /// stockroom:{p3}:audit:redrive                stream: who redrove what, when
 /// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
+/// stockroom:{p3}:reading:<topic>:<group>      string: the consumer that last read here (expires: see ReadingMark)
 /// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
 /// stockroom:{p3}:orders:due                   sorted set: open and requested orders by deadline (ms)
 /// stockroom:{p3}:orders:transitions           hash: how many orders took each transition
@@ -118,6 +119,12 @@ public struct KeySpace: Sendable, Hashable {
     /// `{"error","consumer","first_failed_at","last_failed_at","failures","deliveries"}`.
     public func lastErrorKey(_ topic: Topic, group: String, partition: Int) -> String {
         "\(tag(partition)):lasterror:\(topic.rawValue):\(group)"
+    }
+
+    /// Set (to a consumer's name, with a short expiry) by `group`'s consumers while they manage to read
+    /// `topic` in this partition: `stockroom status` calls a partition without it unread.
+    public func readingMarkKey(_ topic: Topic, group: String, partition: Int) -> String {
+        "\(tag(partition)):reading:\(topic.rawValue):\(group)"
     }
 
     /// The operations team's counters of one SKU.

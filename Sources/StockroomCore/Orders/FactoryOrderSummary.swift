@@ -16,6 +16,8 @@ public struct FactoryOrderSummary: Sendable, Hashable {
     public var overdue: Int
     /// Transition name → count, summed over the partitions.
     public var transitions: [String: Int]
+    /// Partitions whose node could not be read (down, or failing over): the sums leave them out.
+    public var unreachablePartitions: [Int] = []
 
     /// Reads the due sets and transition counters of every partition: a few commands per partition,
     /// however many orders there are.
@@ -24,11 +26,17 @@ public struct FactoryOrderSummary: Sendable, Hashable {
         let now = String(Int64(Date().timeIntervalSince1970 * 1000))
         for partition in 0..<keys.partitions {
             let due = keys.ordersDueKey(partition: partition)
-            summary.waiting += Int(try await redis.send(["ZCARD", due]).get().int ?? 0)
-            summary.overdue += Int(try await redis.send(["ZCOUNT", due, "-inf", "(" + now]).get().int ?? 0)
-            let counts = try await redis.send(["HGETALL", keys.orderTransitionsKey(partition: partition)]).get().fieldDictionary()
-            for (name, count) in counts {
-                summary.transitions[name, default: 0] += Int(count) ?? 0
+            do {
+                let waiting = Int(try await redis.send(["ZCARD", due]).get().int ?? 0)
+                let overdue = Int(try await redis.send(["ZCOUNT", due, "-inf", "(" + now]).get().int ?? 0)
+                let counts = try await redis.send(["HGETALL", keys.orderTransitionsKey(partition: partition)]).get().fieldDictionary()
+                summary.waiting += waiting
+                summary.overdue += overdue
+                for (name, count) in counts {
+                    summary.transitions[name, default: 0] += Int(count) ?? 0
+                }
+            } catch let error as RedisError where error.isUnavailable {
+                summary.unreachablePartitions.append(partition)
             }
         }
         return summary
@@ -39,6 +47,8 @@ extension FactoryOrderSummary: CustomStringConvertible {
     /// `orders waiting=2 overdue=0 opened=5 requested=5 … reopened=0`: one line, every name always there.
     public var description: String {
         let counts = Self.transitionNames.map { "\($0)=\(transitions[$0] ?? 0)" }
-        return (["orders waiting=\(waiting) overdue=\(overdue)"] + counts).joined(separator: " ")
+        var line = (["orders waiting=\(waiting) overdue=\(overdue)"] + counts).joined(separator: " ")
+        line += UnreachablePartitions.note(unreachablePartitions)
+        return line
     }
 }

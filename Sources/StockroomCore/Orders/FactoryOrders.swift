@@ -100,7 +100,8 @@ public struct FactoryOrders: Sendable {
     }
 
     /// Every order record, or those in `state` / of `sku`, oldest reference first. It scans the order
-    /// keys (an operator's tool, not a request path).
+    /// keys (an operator's tool, not a request path), partition by partition, each on the node that
+    /// holds it (on a Redis Cluster a plain SCAN would see one master's keys only).
     public func list(state: FactoryOrderRecord.Status? = nil, sku: String? = nil) async throws -> [FactoryOrderRecord] {
         var records: [FactoryOrderRecord] = []
         let partitions = sku.map { [keys.partition(of: $0)] } ?? Array(0..<keys.partitions)
@@ -109,7 +110,7 @@ public struct FactoryOrders: Sendable {
             let prefix = keys.orderKey("", partition: partition)
             var cursor = "0"
             repeat {
-                let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).get()
+                let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"], onNodeServing: prefix).get()
                 guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
                     throw RedisError(.protocolError, "SCAN answered \(reply)")
                 }

@@ -12,7 +12,8 @@ import NIOCore
 /// the one serving slot 0 (or the lowest served slot). `SCRIPT LOAD` is not sent to every master:
 /// scripts reach each master through its own connection, which loads the configured scripts when it
 /// connects and any other script on first use or after NOSCRIPT (a promoted replica). `SCAN` and
-/// `KEYS` therefore see that master's keys only, and a `WAIT` sent on its own counts what this
+/// `KEYS` therefore see that master's keys only (``send(_:slot:timeout:promise:)`` scans the master
+/// of one hash tag, ``sendToEveryMaster(_:timeout:promise:)`` asks them all), and a `WAIT` sent on its own counts what this
 /// connection wrote to that master only: it confirms nothing about a write that went to another
 /// (``RedisConnection/run(_:then:)`` sends it where the script ran).
 ///
@@ -68,6 +69,28 @@ final class ClusterRouter {
         self.route(Routed(payload: .command(arguments, timeout: timeout), slot: slot, promise: promise))
     }
 
+    /// A command, keyless or not, to the master of `slot` (a `SCAN … MATCH` of one hash tag's keys).
+    func send(_ arguments: [String], slot: Int, timeout: TimeAmount?, promise: EventLoopPromise<RESPValue>) {
+        self.route(Routed(payload: .command(arguments, timeout: timeout), slot: slot, promise: promise))
+    }
+
+    /// The same command to every master of the current map, each answer (or failure) under its node.
+    /// No redirects are followed: a keyless command is answered by the node it reaches.
+    func sendToEveryMaster(_ arguments: [String], timeout: TimeAmount?, promise: EventLoopPromise<[RedisNodeReply]>) {
+        let answers = self.topology.masters.map { address in
+            let reply = self.eventLoop.makePromise(of: RESPValue.self)
+            self.nodes[self.index(of: address)].send(.command(arguments, timeout: timeout), asking: false, promise: reply)
+            return RedisNodeReply.of(reply.futureResult, from: address)
+        }
+        EventLoopFuture.whenAllSucceed(answers, on: self.eventLoop).cascade(to: promise)
+    }
+
+    /// The master serving `slot` in the current map; nil while none does.
+    func master(of slot: Int) -> RedisNodeAddress? {
+        let owner = Int(self.slotOwners[slot])
+        return owner >= 0 ? self.nodes[owner].address : nil
+    }
+
     func evalScript(_ request: EvalRequest, promise: EventLoopPromise<RESPValue>) {
         let slot = request.keys.first.map(HashSlot.of(key:))
         self.route(Routed(payload: .script(request), slot: slot, promise: promise))
@@ -120,7 +143,7 @@ final class ClusterRouter {
     }
 
     private func attemptFailed(_ command: Routed, error: any Error) {
-        let error = (error as? RedisError) ?? RedisError(.connectionClosed, "\(error)", underlying: error)
+        let error = RedisError(wrapping: error)
         guard !self.isClosed else {
             command.promise.fail(error)
             return
