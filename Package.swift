@@ -409,6 +409,7 @@ let package = Package(
                 "StockroomClient",
                 "StockroomCore",
                 "StockroomFactorySimulator",
+                "StockroomPipeline",
                 "StockroomRedis",
                 "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

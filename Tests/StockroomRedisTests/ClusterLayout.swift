@@ -66,11 +66,7 @@ enum ClusterAdmin {
     }
 
     static func processID(_ node: RedisNodeAddress) async throws -> Int32 {
-        let info = try await withClusterNode(port: node.port) { try await $0.send(["INFO", "server"]).get().string ?? "" }
-        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
-            let pid = Int32(line.dropFirst("process_id:".count))
-        else { throw TestSupportError("no process_id in INFO server of \(node)") }
-        return pid
+        try await redisProcessID(port: node.port)
     }
 
     /// How many times `node` ran `command` (INFO commandstats).

@@ -30,6 +30,7 @@ struct ServerHarness {
 /// Runs `body` against a fresh server and always tears everything down, keys included.
 func withSalesServer<T>(
     redisURL: String? = nil,
+    sales: SalesConfiguration = SalesConfiguration(),
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: (ServerHarness) async throws -> T,
     function: String = #function
@@ -42,7 +43,7 @@ func withSalesServer<T>(
     redisConfiguration.scripts = StockroomScripts.all
     redisConfiguration.reconnectBackoff = .init(initial: .milliseconds(20), maximum: .milliseconds(200), multiplier: 2)
     let connections = try await RedisConnectionsByLoop.connect(configuration: redisConfiguration, group: group, logger: logger)
-    let store = try await SalesStore.open(on: connections.any, configuration: SalesConfiguration(), prefix: prefix, logger: logger).get()
+    let store = try await SalesStore.open(on: connections.any, configuration: sales, prefix: prefix, logger: logger).get()
     var configuration = ServerConfiguration()
     configuration.listen = Endpoint(host: "127.0.0.1", port: 0)
     configure(&configuration)

@@ -47,12 +47,28 @@ public struct PrivateCluster: Sendable {
         ClusterCleanup.unregister(directory: self.directory)
     }
 
-    private static func runOpsCluster(_ command: String, directory: String, redisArguments: String) throws -> String {
+    /// `kill -9` of the node at `port`.
+    public func killNode(port: Int) throws {
+        _ = try Self.runOpsCluster("kill-node", String(port), directory: self.directory, redisArguments: "")
+    }
+
+    /// Starts the dead node at `port` again with its cluster state: it rejoins (a failed-over master
+    /// as its successor's replica).
+    public func restartNode(port: Int) throws {
+        _ = try Self.runOpsCluster("restart-node", String(port), directory: self.directory, redisArguments: "")
+    }
+
+    private static func runOpsCluster(
+        _ command: String,
+        _ arguments: String...,
+        directory: String,
+        redisArguments: String
+    ) throws -> String {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ops/cluster").path
         let child = try ChildProcess(
             "/usr/bin/env",
-            ["STOCKROOM_CLUSTER_DIR=\(directory)", "STOCKROOM_CLUSTER_REDIS_ARGS=\(redisArguments)", "bash", script, command]
+            ["STOCKROOM_CLUSTER_DIR=\(directory)", "STOCKROOM_CLUSTER_REDIS_ARGS=\(redisArguments)", "bash", script, command] + arguments
         )
         defer { child.kill() }
         child.closeInput()
@@ -95,6 +111,15 @@ public func withClusterNode<T>(port: Int, _ body: (RedisConnection) async throws
     var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(port)")
     configuration.discoversCluster = false
     return try await withRedisConnection(configuration: configuration, body)
+}
+
+/// The process id of the Redis at `port` (`INFO server`), to kill it.
+public func redisProcessID(port: Int) async throws -> Int32 {
+    let info = try await withClusterNode(port: port) { try await $0.send(["INFO", "server"]).get().string ?? "" }
+    guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
+        let pid = Int32(line.dropFirst("process_id:".count))
+    else { throw TestSupportError("no process_id in INFO server of 127.0.0.1:\(port)") }
+    return pid
 }
 
 /// Kills what private clusters are left when the test process exits (a failed or crashed test).
