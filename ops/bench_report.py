@@ -125,7 +125,7 @@ def closed_loop_table(rows):
     ]
     for name, row in rows.items():
         stockroom = row.get("stockroom")
-        if not stockroom or stockroom["setup"].get("rate") or stockroom.get("memory"):
+        if not stockroom or stockroom["setup"].get("rate") or stockroom.get("memory") or name.startswith(SCALING_PREFIX):
             continue
         setup = stockroom["setup"]
         redis = row.get("redis")
@@ -143,6 +143,86 @@ def closed_loop_table(rows):
                 ms(stockroom["latency_ms"]["p999"]), *redis_cells, cpu_split(stockroom), cpu_split(redis) if redis else "–", checks,
             ]) + " |"
         )
+    return lines
+
+
+SCALING_PREFIX = "scale-"
+# Row name → (what Redis it ran on, masters, replicas per master, --sync-replicas), as ops/bench names them.
+SCALING_ROWS = {
+    "scale-single": ("one Redis", 1, 0, 0),
+    "scale-cluster-3": ("Redis Cluster", 3, 0, 0),
+    "scale-cluster-3r": ("Redis Cluster", 3, 1, 0),
+    "scale-cluster-3r-sync1": ("Redis Cluster", 3, 1, 1),
+}
+
+
+def scaling_section(rows):
+    """The same uniform load on one Redis and on 3-master clusters, and the scaling model it gives."""
+    measured = [(name, rows[name]["stockroom"]) for name in SCALING_ROWS if name in rows and "stockroom" in rows[name]]
+    if not measured:
+        return []
+    single = rows.get("scale-single", {}).get("stockroom")
+    lines = [
+        "The same load (10,000 uniform SKUs, 50 connections × 16 in flight) through a fresh server on one Redis and on "
+        "fresh local Redis Clusters of 3 masters (`ops/cluster`), one after the other in this run; no persistence on any "
+        "of them (the cluster nodes keep nothing on disk). Redis CPU is the sum over the masters: each purchase runs on "
+        "exactly one master, so per purchase it is what the purchase cost that master. The replicas' CPU (applying what "
+        "their masters send) is not in it.",
+        "",
+        "| row | Redis | masters | replicas each | --sync-replicas | req/s | vs one Redis | p50 ms | p99 ms "
+        "| CPU µs/purchase: harness / server / Redis masters | purchases per master core | check |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, result in measured:
+        kind, masters, replicas, sync = SCALING_ROWS[name]
+        redis_cpu = result.get("redis_cpu_microseconds_per_request")
+        lines.append("| " + " | ".join([
+            name, kind, str(masters), str(replicas), str(sync), number(result["throughput"]),
+            ratio_text(ratio(result["throughput"], single["throughput"])) if single else "–",
+            ms(result["latency_ms"]["p50"]), ms(result["latency_ms"]["p99"]), cpu_split(result),
+            number(per_redis_core(redis_cpu)) if redis_cpu else "?", check_text(result),
+        ]) + " |")
+    cluster = rows.get("scale-cluster-3", {}).get("stockroom")
+    if not (single and cluster):
+        return lines
+    server_cpu = cluster.get("server_cpu_microseconds_per_request")
+    master_cpu = cluster.get("redis_cpu_microseconds_per_request")
+    single_cpu = single.get("redis_cpu_microseconds_per_request")
+    if not (server_cpu and master_cpu and single_cpu):
+        return lines
+    total = cluster["harness_cpu_microseconds_per_request"] + server_cpu + master_cpu
+    single_total = single["harness_cpu_microseconds_per_request"] + (single.get("server_cpu_microseconds_per_request") or 0) + single_cpu
+    cores = os.cpu_count()
+    speedup = ratio(cluster["throughput"], single["throughput"])
+    lines += [
+        "",
+        f"**What {cores} cores allow.** The load generator, the server and every Redis process share this machine's "
+        f"{cores} cores. A purchase cost {total:.1f} µs of CPU in all on the bare cluster (harness, server, masters) and "
+        f"{single_total:.1f} µs on one Redis, so the cores top out near {number(cores * 1e6 / total)} and "
+        f"{number(cores * 1e6 / single_total)} purchases/s whatever the number of masters: more masters add no core "
+        "here. What they can do is spread Redis's work over both cores, which one Redis, a single thread, cannot; "
+        "replicas only add CPU to share. So a cluster on this machine is not a measure of what it scales to: in this "
+        f"run the bare cluster did {ratio_text(speedup)} of one Redis's throughput and the cluster with replicas "
+        + (f"{ratio_text(ratio(rows['scale-cluster-3r']['stockroom']['throughput'], single['throughput']))}"
+           if "scale-cluster-3r" in rows else "was not measured")
+        + f". A purchase cost a master {master_cpu:.1f} µs of CPU on the cluster, against {single_cpu:.1f} µs on one Redis.",
+        "",
+        "**Scaling model.** A purchase runs on exactly one master, and no command spans two partitions, so masters add "
+        "capacity independently. With N masters on N cores of their own, and the server on cores of its own:",
+        "",
+        f"- one master core decides about 1,000,000 / {master_cpu:.1f} µs ≈ {number(1e6 / master_cpu)} purchases/s;",
+        f"- N masters: about N × {number(1e6 / master_cpu)} purchases/s, as long as the SKUs spread over the partitions "
+        "(one hot SKU stays on one master: its ceiling is one master core);",
+        f"- the server spends {server_cpu:.1f} µs per purchase on a cluster, so one server core carries about "
+        f"{number(1e6 / server_cpu)} purchases/s; servers hold no state and scale by adding processes behind the "
+        "same address;",
+        "- `--sync-replicas 1` adds one WAIT per batch and its wait for a replica's acknowledgement: "
+        + (f"{ratio_text(ratio(rows['scale-cluster-3r-sync1']['stockroom']['throughput'], rows['scale-cluster-3r']['stockroom']['throughput']))} "
+           "of the throughput without it in this run." if "scale-cluster-3r-sync1" in rows and "scale-cluster-3r" in rows else "not measured in this run."),
+        "",
+        "No machine with more cores was available to measure the model on; it is an extrapolation from the CPU each "
+        "process spent per purchase, which is what the table above measures.",
+    ]
     return lines
 
 
@@ -405,6 +485,12 @@ def main():
             f"server without workers; its RSS was {'?' if before is None else f'{before / MIB:.1f} MiB'} before, "
             f"{samples[0]['rss'] / MIB:.1f} MiB with them open and {samples[-1]['rss'] / MIB:.1f} MiB after "
             f"{samples[-1]['seconds']:.0f} s ({samples[-1]['descriptors']:,} descriptors open).")
+    scaling = scaling_section(rows)
+    if scaling:
+        add("")
+        add("## Scaling: one Redis and a Redis Cluster")
+        add("")
+        out.extend(scaling)
     where = where_the_time_goes(rows)
     if where:
         add("")

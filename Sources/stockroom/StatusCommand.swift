@@ -13,9 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Print each topic/group (length, lag, pending, oldest pending age, consumers, dead letters), the factory orders (waiting, overdue, transitions), then each partition: its slot, its node, and how long ago each group read it.",
         discussion: """
             A partition whose node does not answer is marked UNREACHABLE and left out of the sums above \
-            (which then say "partial"). A group that has not read a partition for longer than twice its \
-            block time plus 5 s is marked STALE: no worker is reading it. On a Redis Cluster, the node is \
-            the master serving the partition's slot.
+            (which then say "partial"). A group no consumer has read a partition for over its reading \
+            mark's lifetime (2 × block + 4 s; 6 s by default) is marked UNREAD there: no worker is \
+            reading it. On a Redis Cluster, the node is the master serving the partition's slot.
             """
     )
 

@@ -4,6 +4,10 @@ import StockroomRedis
 /// of its forks), read before and after a run. Per request, it is what the budget calls
 /// purchases per Redis core: on a machine whose cores Redis shares with the server and the harness,
 /// throughput alone says as much about them as about Redis.
+///
+/// On a Redis Cluster it is the sum over the masters (replicas, which only apply what their masters
+/// send them, are not counted): each purchase runs on exactly one master, so per request it is what
+/// a purchase costs the master that serves it.
 public struct RedisCPU: Sendable {
     let connection: RedisConnection
 
@@ -11,10 +15,13 @@ public struct RedisCPU: Sendable {
         self.connection = connection
     }
 
-    /// Seconds of CPU Redis has used since it started.
+    /// Seconds of CPU Redis (every master of a cluster) has used since it started.
     public func seconds() async throws -> Double {
-        let info = try await connection.send(["INFO", "cpu"]).get().string ?? ""
-        return try Self.seconds(fromInfo: info)
+        var total = 0.0
+        for reply in try await connection.sendToEveryMaster(["INFO", "cpu"]).get() {
+            total += try Self.seconds(fromInfo: try reply.result.get().string ?? "")
+        }
+        return total
     }
 
     /// The sum of `used_cpu_user` and `used_cpu_sys` in the text of `INFO cpu`.
