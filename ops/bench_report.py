@@ -485,18 +485,15 @@ def main():
             f"server without workers; its RSS was {'?' if before is None else f'{before / MIB:.1f} MiB'} before, "
             f"{samples[0]['rss'] / MIB:.1f} MiB with them open and {samples[-1]['rss'] / MIB:.1f} MiB after "
             f"{samples[-1]['seconds']:.0f} s ({samples[-1]['descriptors']:,} descriptors open).")
-    scaling = scaling_section(rows)
-    if scaling:
-        add("")
-        add("## Scaling: one Redis and a Redis Cluster")
-        add("")
-        out.extend(scaling)
-    where = where_the_time_goes(rows)
-    if where:
-        add("")
-        add("## Where the time goes")
-        add("")
-        out.extend(where)
+    for title, section in (
+        ("Scaling: one Redis and a Redis Cluster", scaling_section(rows)),
+        ("Where the time goes", where_the_time_goes(rows)),
+    ):
+        if section:
+            add("")
+            add(f"## {title}")
+            add("")
+            out.extend(section)
     add("")
     add("## Budget (issue #9)")
     add("")
