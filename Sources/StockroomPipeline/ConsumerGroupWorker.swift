@@ -99,12 +99,15 @@ public final class ConsumerGroupWorker: Service, Sendable {
             return
         }
         do {
-            // The groups themselves are created by each partition's consumers: a partition whose node
-            // is down must not hold up the others.
-            try await retrying("record group settings", logger: logger, metrics: context.metrics, untilShutdown: true) {
-                try await GroupSettings(self.configuration).record(for: self.configuration.subscription, keys: self.keys, on: control)
-            }
+            // Nothing waits for a single key here: the groups are created by each partition's consumers,
+            // and the settings are recorded beside the reading (their key lives on one node, which may
+            // be down), so that a node that is down holds up only its own partitions.
             try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    _ = try? await retrying("record group settings", logger: self.logger, metrics: self.context.metrics, untilShutdown: true) {
+                        try await GroupSettings(self.configuration).record(for: self.configuration.subscription, keys: self.keys, on: control)
+                    }
+                }
                 for name in consumerNames {
                     for partition in 0..<keys.partitions {
                         group.addTask {

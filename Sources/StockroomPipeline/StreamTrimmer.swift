@@ -32,23 +32,34 @@ public struct StreamTrimmer: Sendable {
 
     /// Trims every partition stream of `topic`; returns how many entries were removed.
     public func trim(topic: Topic, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
-        let groups = subscriptions.filter { $0.topic == topic }.map(\.group)
         var total = 0
-        for stream in keys.streams(topic) {
-            total += try await trim(stream: stream, requiredGroups: groups, on: redis, logger: logger)
+        for partition in 0..<keys.partitions {
+            total += try await trim(topic: topic, partition: partition, on: redis, logger: logger)
         }
-        PipelineMetrics.trimmed(topic, total)
         return total
+    }
+
+    /// Trims `topic`'s stream of one partition; returns how many entries were removed.
+    public func trim(topic: Topic, partition: Int, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
+        let groups = subscriptions.filter { $0.topic == topic }.map(\.group)
+        let removed = try await trim(stream: keys.stream(topic, partition: partition), requiredGroups: groups, on: redis, logger: logger)
+        PipelineMetrics.trimmed(topic, removed)
+        return removed
     }
 
     /// Trims the retry streams of `subscription`'s group; returns how many entries were removed.
     public func trimRetries(of subscription: Subscription, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
         var total = 0
         for partition in 0..<keys.partitions {
-            let stream = keys.retryStream(subscription.topic, group: subscription.group, partition: partition)
-            total += try await trim(stream: stream, requiredGroups: [subscription.group], on: redis, logger: logger)
+            total += try await trimRetries(of: subscription, partition: partition, on: redis, logger: logger)
         }
         return total
+    }
+
+    /// Trims `subscription`'s retry stream of one partition.
+    public func trimRetries(of subscription: Subscription, partition: Int, on redis: RedisConnection, logger: Logger? = nil) async throws -> Int {
+        let stream = keys.retryStream(subscription.topic, group: subscription.group, partition: partition)
+        return try await trim(stream: stream, requiredGroups: [subscription.group], on: redis, logger: logger)
     }
 
     /// Trims `stream` down to the oldest entry a group still needs: one exact step, or approximate

@@ -13,12 +13,15 @@ public struct SweepReport: Sendable, Hashable {
     public var trimmed: Int = 0
     /// Consumers removed from groups: idle past `consumerRetention` and owning nothing.
     public var consumersRemoved: Int = 0
+    /// Partitions whose node did not answer (down, or failing over): swept again next time.
+    public var unreachablePartitions: [Int] = []
     public var statuses: [StreamStatus] = []
 
     public init() {}
 }
 
-/// Housekeeping for every consumer group, whether or not its workers run in this process:
+/// Housekeeping for every consumer group, whether or not its workers run in this process, one
+/// partition at a time (a partition whose node is down is skipped, the others are swept):
 ///
 /// 1. creates missing groups (as the workers do), so trimming knows every group that will read;
 /// 2. dead-letters pending entries whose delivery count reached `maxDeliveries` and that have been
@@ -66,13 +69,8 @@ public struct Sweeper: Service, Sendable {
         defer { _ = connection.close() }
         // Every step is one atomic script or a read: stopping in the middle leaves nothing half done.
         await cancelWhenGracefulShutdown {
-            var created = false
             while !Task.isCancelled {
                 do {
-                    if !created {
-                        try await self.createGroups(on: connection)
-                        created = true
-                    }
                     let report = try await self.sweep(on: connection)
                     if report.deadLettered > 0 || report.trimmed > 0 || report.consumersRemoved > 0 {
                         self.logger.info(
@@ -81,6 +79,12 @@ public struct Sweeper: Service, Sendable {
                                 "sr.dead_lettered": "\(report.deadLettered)", "sr.trimmed": "\(report.trimmed)",
                                 "sr.consumers_removed": "\(report.consumersRemoved)",
                             ]
+                        )
+                    }
+                    if !report.unreachablePartitions.isEmpty {
+                        self.logger.warning(
+                            "sweep skipped partitions whose node did not answer",
+                            metadata: ["sr.partitions": "\(report.unreachablePartitions.map(String.init).joined(separator: ","))"]
                         )
                     }
                 } catch is CancellationError {
@@ -93,23 +97,23 @@ public struct Sweeper: Service, Sendable {
         }
     }
 
-    /// Creates the groups of every configured subscription that are missing.
-    public func createGroups(on redis: RedisConnection) async throws {
+    /// Creates the groups of every configured subscription that are missing on `partition`.
+    private func createGroups(partition: Int, on redis: RedisConnection) async throws {
         for group in groups {
-            try await StockroomPipeline.createGroups(keys.groupStreams(group.subscription).map(\.key), group: group.subscription.group, on: redis)
+            let streams = keys.groupStreams(group.subscription).filter { $0.partition == partition }.map(\.key)
+            try await StockroomPipeline.createGroups(streams, group: group.subscription.group, on: redis)
         }
     }
 
-    /// One sweep over every group.
+    /// One sweep over every group, partition by partition.
     public func sweep(on redis: RedisConnection) async throws -> SweepReport {
         var report = SweepReport()
-        for group in groups {
-            report.deadLettered += try await deadLetterExhausted(group, on: redis)
-            report.consumersRemoved += try await removeIdleConsumers(group, on: redis)
-            report.trimmed += try await trimmer.trimRetries(of: group.subscription, on: redis, logger: logger)
-        }
-        for topic in Set(groups.map(\.subscription.topic)).sorted(by: { $0.rawValue < $1.rawValue }) {
-            report.trimmed += try await trimmer.trim(topic: topic, on: redis, logger: logger)
+        for partition in 0..<keys.partitions {
+            do {
+                try await sweep(partition: partition, on: redis, into: &report)
+            } catch let error as RedisError where error.isUnavailable {
+                report.unreachablePartitions.append(partition)
+            }
         }
         report.statuses = try await PipelineStatus.read(keys: keys, redis: redis, subscriptions: groups.map(\.subscription))
         for status in report.statuses {
@@ -118,7 +122,23 @@ public struct Sweeper: Service, Sendable {
         return report
     }
 
-    private func deadLetterExhausted(_ ownConfiguration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
+    private func sweep(partition: Int, on redis: RedisConnection, into report: inout SweepReport) async throws {
+        try await createGroups(partition: partition, on: redis)
+        for group in groups {
+            report.deadLettered += try await deadLetterExhausted(group, partition: partition, on: redis)
+            report.consumersRemoved += try await removeIdleConsumers(group, partition: partition, on: redis)
+            report.trimmed += try await trimmer.trimRetries(of: group.subscription, partition: partition, on: redis, logger: logger)
+        }
+        for topic in Set(groups.map(\.subscription.topic)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            report.trimmed += try await trimmer.trim(topic: topic, partition: partition, on: redis, logger: logger)
+        }
+    }
+
+    private func deadLetterExhausted(
+        _ ownConfiguration: ConsumerGroupConfiguration,
+        partition: Int,
+        on redis: RedisConnection
+    ) async throws -> Int {
         let subscription = ownConfiguration.subscription
         // The group's own settings, as its workers recorded them; this process's flags only when none did.
         let recorded = try await GroupSettings.recorded(for: subscription, keys: keys, on: redis)
@@ -126,7 +146,7 @@ public struct Sweeper: Service, Sendable {
         let visibility = configuration.visibilityTimeout.wholeMilliseconds
         let policy = DeliveryPolicy(configuration)
         var count = 0
-        for stream in keys.groupStreams(subscription) {
+        for stream in keys.groupStreams(subscription) where stream.partition == partition {
             var start = "-"
             for _ in 0..<100 {  // at most 10 000 idle entries per stream per sweep
                 let rows: [PendingRow]
@@ -164,11 +184,15 @@ public struct Sweeper: Service, Sendable {
         return count
     }
 
-    private func removeIdleConsumers(_ configuration: ConsumerGroupConfiguration, on redis: RedisConnection) async throws -> Int {
+    private func removeIdleConsumers(
+        _ configuration: ConsumerGroupConfiguration,
+        partition: Int,
+        on redis: RedisConnection
+    ) async throws -> Int {
         let group = configuration.subscription.group
         let retention = consumerRetention.wholeMilliseconds
         var removed = 0
-        for stream in keys.groupStreams(configuration.subscription) {
+        for stream in keys.groupStreams(configuration.subscription) where stream.partition == partition {
             let reply: RESPValue
             do {
                 reply = try await redis.send(["XINFO", "CONSUMERS", stream.key, group]).get()
