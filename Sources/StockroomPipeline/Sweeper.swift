@@ -108,9 +108,10 @@ public struct Sweeper: Service, Sendable {
     /// One sweep over every group, partition by partition.
     public func sweep(on redis: RedisConnection) async throws -> SweepReport {
         var report = SweepReport()
+        let configurations = await recordedConfigurations(on: redis)
         for partition in 0..<keys.partitions {
             do {
-                try await sweep(partition: partition, on: redis, into: &report)
+                try await sweep(partition: partition, configurations: configurations, on: redis, into: &report)
             } catch let error as RedisError where error.isUnavailable {
                 report.unreachablePartitions.append(partition)
             }
@@ -122,9 +123,33 @@ public struct Sweeper: Service, Sendable {
         return report
     }
 
-    private func sweep(partition: Int, on redis: RedisConnection, into report: inout SweepReport) async throws {
-        try await createGroups(partition: partition, on: redis)
+    /// Each group's configuration with the delivery settings its workers recorded; this process's own
+    /// where none are recorded or the record cannot be read (its key lives on one node, maybe a dead one).
+    private func recordedConfigurations(on redis: RedisConnection) async -> [ConsumerGroupConfiguration] {
+        var configurations: [ConsumerGroupConfiguration] = []
         for group in groups {
+            do {
+                let recorded = try await GroupSettings.recorded(for: group.subscription, keys: keys, on: redis)
+                configurations.append(recorded?.applied(to: group) ?? group)
+            } catch {
+                logger.warning(
+                    "cannot read a group's recorded settings; sweeping with this process's",
+                    metadata: ["sr.group": "\(group.subscription.group)", "sr.error": "\(error)"]
+                )
+                configurations.append(group)
+            }
+        }
+        return configurations
+    }
+
+    private func sweep(
+        partition: Int,
+        configurations: [ConsumerGroupConfiguration],
+        on redis: RedisConnection,
+        into report: inout SweepReport
+    ) async throws {
+        try await createGroups(partition: partition, on: redis)
+        for group in configurations {
             report.deadLettered += try await deadLetterExhausted(group, partition: partition, on: redis)
             report.consumersRemoved += try await removeIdleConsumers(group, partition: partition, on: redis)
             report.trimmed += try await trimmer.trimRetries(of: group.subscription, partition: partition, on: redis, logger: logger)
@@ -134,15 +159,14 @@ public struct Sweeper: Service, Sendable {
         }
     }
 
+    /// - Parameter configuration: the group's own settings, as its workers recorded them (this
+    ///   process's flags only when none did).
     private func deadLetterExhausted(
-        _ ownConfiguration: ConsumerGroupConfiguration,
+        _ configuration: ConsumerGroupConfiguration,
         partition: Int,
         on redis: RedisConnection
     ) async throws -> Int {
-        let subscription = ownConfiguration.subscription
-        // The group's own settings, as its workers recorded them; this process's flags only when none did.
-        let recorded = try await GroupSettings.recorded(for: subscription, keys: keys, on: redis)
-        let configuration = recorded?.applied(to: ownConfiguration) ?? ownConfiguration
+        let subscription = configuration.subscription
         let visibility = configuration.visibilityTimeout.wholeMilliseconds
         let policy = DeliveryPolicy(configuration)
         var count = 0

@@ -125,12 +125,13 @@ struct Pipeline {
     static func with(
         url: String? = nil,
         partitions: Int = 2,
+        tags: PartitionTags = .numbered,
         test: String = #function,
         _ body: (Pipeline) async throws -> Void
     ) async throws {
         let url = if let url { url } else { try await TestRedis.sharedURL() }
         try await withKeyPrefix(url: url, function: test) { prefix, redis in
-            let keys = KeySpace(partitions: partitions, prefix: String(prefix.dropLast()))
+            let keys = KeySpace(partitions: partitions, prefix: String(prefix.dropLast()), tags: tags)
             try await body(Pipeline(url: url, keys: keys, redis: redis, logger: testLogger("stockroom.pipeline.test")))
         }
     }

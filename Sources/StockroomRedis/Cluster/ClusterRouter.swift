@@ -9,7 +9,7 @@ import NIOCore
 /// costs a table lookup and no thread hop.
 ///
 /// Keyless commands (`PING`, `INFO`, `TIME`, `SCAN`, `SCRIPT …`, `WAIT` …) go to one fixed master,
-/// the one serving slot 0 (or the lowest served slot). `SCRIPT LOAD` is not sent to every master:
+/// the one serving slot 0 (or the lowest served slot), or while its connection is down, to another. `SCRIPT LOAD` is not sent to every master:
 /// scripts reach each master through its own connection, which loads the configured scripts when it
 /// connects and any other script on first use or after NOSCRIPT (a promoted replica). `SCAN` and
 /// `KEYS` therefore see that master's keys only (``send(_:slot:timeout:promise:)`` scans the master
@@ -119,7 +119,7 @@ final class ClusterRouter {
             command.promise.fail(RedisError(.closed, "the Redis connection was closed"))
             return
         }
-        let owner = command.slot.map { Int(self.slotOwners[$0]) } ?? self.keylessOwner ?? -1
+        let owner = command.slot.map { Int(self.slotOwners[$0]) } ?? self.keylessTarget() ?? -1
         guard owner >= 0 else {
             self.requestRefresh()
             let what = command.slot.map { "slot \($0)" } ?? "keyless commands"
@@ -127,6 +127,16 @@ final class ClusterRouter {
             return
         }
         self.attempt(command, on: self.nodes[owner], asking: false)
+    }
+
+    /// Where a keyless command goes: the master of the lowest slot while its connection is up, else
+    /// another master whose connection is (a dead master must not take `TIME` or `INFO` down with it).
+    private func keylessTarget() -> Int? {
+        if let owner = self.keylessOwner, self.nodes[owner].isReady {
+            return owner
+        }
+        let ready = self.topology.masters.lazy.compactMap { self.nodeIndexes[$0] }.first { self.nodes[$0].isReady }
+        return ready ?? self.keylessOwner
     }
 
     private func attempt(_ command: Routed, on node: ClusterNode, asking: Bool) {
