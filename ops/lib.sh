@@ -19,6 +19,22 @@ ensure_packages() {
   command -v swift >/dev/null 2>&1 || { echo "ops: swift is not on PATH (Swift 6 toolchain needed)" >&2; exit 1; }
 }
 
+# ensure_promtool: Prometheus's promtool, from Debian's prometheus package, for ops/metrics-test.
+# The package's own Prometheus service must not start: a policy-rc.d that refuses every service
+# start is put in place for the install when the machine has none.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  echo "ops: installing prometheus (for promtool)"
+  local sudo="" policy=/usr/sbin/policy-rc.d placed=0
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && placed=1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  [ "$placed" = 0 ] || $sudo rm -f "$policy"
+}
+
 # Prints a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'

@@ -1,24 +1,8 @@
 import Metrics
 import StockroomCore
 
-/// The pipeline's metrics, by topic and group. Names follow Prometheus conventions; the app
-/// bootstraps the backend.
-///
-/// ```
-/// stockroom_pipeline_handled_total{topic,group,result}      result: acked, failed, poison
-/// stockroom_pipeline_handler_duration_seconds{topic,group}  handler latency (timer)
-/// stockroom_pipeline_reclaimed_total{topic,group}           entries taken over after the visibility timeout
-/// stockroom_pipeline_redelivered_total{topic,group}         deliveries after the first (read with count > 1)
-/// stockroom_pipeline_dead_letters_total{topic,group,reason} reason: poison, max-deliveries
-/// stockroom_pipeline_redis_errors_total{topic,group}        Redis failures a loop retried
-/// stockroom_pipeline_lag{topic,group}                       entries not yet delivered to the group (gauge)
-/// stockroom_pipeline_pending{topic,group}                   delivered, not yet acknowledged (gauge)
-/// stockroom_pipeline_dead_letter_backlog{topic,group}       entries in the group's dead letters (gauge)
-/// stockroom_pipeline_trimmed_total{topic}                   entries trimmed from topic streams
-/// stockroom_pipeline_partition_unreadable{topic,group,partition}
-///                                                           consumers of this process whose last attempt
-///                                                           to read the partition failed (gauge; 0 = healthy)
-/// ```
+/// The pipeline's metrics, by topic and group; ``PipelineMetricFamilies`` names and explains each
+/// family. The app bootstraps the backend; tests pass their own factory.
 struct PipelineMetrics: Sendable {
     let acked: Counter
     let failed: Counter
@@ -37,32 +21,32 @@ struct PipelineMetrics: Sendable {
         let base = [("topic", subscription.topic.rawValue), ("group", subscription.group)]
         self.base = base
         self.factory = factory
-        acked = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "acked")], factory: factory)
-        failed = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "failed")], factory: factory)
-        poison = Counter(label: "stockroom_pipeline_handled_total", dimensions: base + [("result", "poison")], factory: factory)
+        acked = Counter(label: PipelineMetricFamilies.handled.name, dimensions: base + [("result", "acked")], factory: factory)
+        failed = Counter(label: PipelineMetricFamilies.handled.name, dimensions: base + [("result", "failed")], factory: factory)
+        poison = Counter(label: PipelineMetricFamilies.handled.name, dimensions: base + [("result", "poison")], factory: factory)
         handlerDuration = Timer(
-            label: "stockroom_pipeline_handler_duration_seconds",
+            label: PipelineMetricFamilies.handlerDuration.name,
             dimensions: base,
             preferredDisplayUnit: .seconds,
             factory: factory
         )
-        reclaimed = Counter(label: "stockroom_pipeline_reclaimed_total", dimensions: base, factory: factory)
-        redelivered = Counter(label: "stockroom_pipeline_redelivered_total", dimensions: base, factory: factory)
+        reclaimed = Counter(label: PipelineMetricFamilies.reclaimed.name, dimensions: base, factory: factory)
+        redelivered = Counter(label: PipelineMetricFamilies.redelivered.name, dimensions: base, factory: factory)
         deadLetteredPoison = Counter(
-            label: "stockroom_pipeline_dead_letters_total", dimensions: base + [("reason", "poison")], factory: factory
+            label: PipelineMetricFamilies.deadLetters.name, dimensions: base + [("reason", "poison")], factory: factory
         )
         deadLetteredMaxDeliveries = Counter(
-            label: "stockroom_pipeline_dead_letters_total",
+            label: PipelineMetricFamilies.deadLetters.name,
             dimensions: base + [("reason", "max-deliveries")],
             factory: factory
         )
-        redisErrors = Counter(label: "stockroom_pipeline_redis_errors_total", dimensions: base, factory: factory)
+        redisErrors = Counter(label: PipelineMetricFamilies.redisErrors.name, dimensions: base, factory: factory)
     }
 
     /// Records how many of this process's consumers currently fail to read `partition`.
     func recordUnreadable(partition: Int, failingConsumers: Int) {
         Gauge(
-            label: "stockroom_pipeline_partition_unreadable",
+            label: PipelineMetricFamilies.partitionUnreadable.name,
             dimensions: base + [("partition", String(partition))],
             factory: factory
         ).record(failingConsumers)
@@ -74,14 +58,14 @@ struct PipelineMetrics: Sendable {
 
     static func updateGauges(_ status: StreamStatus) {
         let dimensions = [("topic", status.subscription.topic.rawValue), ("group", status.subscription.group)]
-        Gauge(label: "stockroom_pipeline_lag", dimensions: dimensions).record(status.lag + status.retryLag)
-        Gauge(label: "stockroom_pipeline_pending", dimensions: dimensions).record(status.pending + status.retryPending)
-        Gauge(label: "stockroom_pipeline_dead_letter_backlog", dimensions: dimensions).record(status.deadLetters)
+        Gauge(label: PipelineMetricFamilies.lag.name, dimensions: dimensions).record(status.lag + status.retryLag)
+        Gauge(label: PipelineMetricFamilies.pending.name, dimensions: dimensions).record(status.pending + status.retryPending)
+        Gauge(label: PipelineMetricFamilies.deadLetterBacklog.name, dimensions: dimensions).record(status.deadLetters)
     }
 
     static func trimmed(_ topic: Topic, _ count: Int) {
         guard count > 0 else { return }
-        Counter(label: "stockroom_pipeline_trimmed_total", dimensions: [("topic", topic.rawValue)]).increment(by: count)
+        Counter(label: PipelineMetricFamilies.trimmed.name, dimensions: [("topic", topic.rawValue)]).increment(by: count)
     }
 }
 
@@ -91,4 +75,39 @@ public enum DeadLetterReason: String, Sendable, Hashable {
     case poison
     /// Redis counted `maxDeliveries` deliveries, failed or never finished.
     case maxDeliveries = "max-deliveries"
+}
+
+/// The pipeline's metric families (see ``MetricFamily``); `topic` and `group` label every one but
+/// `trimmed`.
+public enum PipelineMetricFamilies {
+    static let handled = MetricFamily(
+        "stockroom_pipeline_handled_total", help: "Entries a handler finished, by result: acked, failed (retried later), poison."
+    )
+    static let handlerDuration = MetricFamily("stockroom_pipeline_handler_duration_seconds", help: "Time a handler took on one entry.")
+    static let reclaimed = MetricFamily(
+        "stockroom_pipeline_reclaimed_total", help: "Entries taken over from another consumer after the visibility timeout."
+    )
+    static let redelivered = MetricFamily("stockroom_pipeline_redelivered_total", help: "Deliveries after an entry's first.")
+    static let deadLetters = MetricFamily(
+        "stockroom_pipeline_dead_letters_total", help: "Entries moved to the dead letters, by reason: poison, max-deliveries."
+    )
+    static let redisErrors = MetricFamily("stockroom_pipeline_redis_errors_total", help: "Redis failures a consumer loop retried.")
+    static let lag = MetricFamily(
+        "stockroom_pipeline_lag", help: "Entries not yet delivered to the group, retry streams included (updated by the sweeper)."
+    )
+    static let pending = MetricFamily(
+        "stockroom_pipeline_pending", help: "Entries delivered to the group and not acknowledged yet (updated by the sweeper)."
+    )
+    static let deadLetterBacklog = MetricFamily(
+        "stockroom_pipeline_dead_letter_backlog", help: "Entries in the group's dead-letter streams (updated by the sweeper)."
+    )
+    static let trimmed = MetricFamily("stockroom_pipeline_trimmed_total", help: "Entries trimmed from topic streams, by topic.")
+    static let partitionUnreadable = MetricFamily(
+        "stockroom_pipeline_partition_unreadable", help: "Consumers of this process whose last read of the partition failed; 0 is healthy."
+    )
+
+    public static let all = [
+        handled, handlerDuration, reclaimed, redelivered, deadLetters, redisErrors, lag, pending, deadLetterBacklog, trimmed,
+        partitionUnreadable,
+    ]
 }

@@ -16,8 +16,8 @@ final class ConnectionAdmission: Sendable {
 
     private let maxConnections: Int
     private let state = NIOLockedValueBox(State())
-    private let openGauge = Gauge(label: "stockroom_connections_open")
-    private let refused = Counter(label: "stockroom_connections_refused_total", dimensions: [("reason", "max_connections")])
+    private let openGauge = Gauge(label: ServerMetricFamilies.connectionsOpen.name)
+    private let refused = Counter(label: ServerMetricFamilies.connectionsRefused.name, dimensions: [("reason", "max_connections")])
     private let logger: Logger
 
     init(maxConnections: Int, logger: Logger) {

@@ -10,7 +10,7 @@ final class SalesBackends: Sendable {
     private let store: SalesStore
     private let redis: RedisConnectionsByLoop
     private let metrics = SalesMetrics()
-    private let batchSize = Recorder(label: "stockroom_purchase_batch_size")
+    private let batchSize = Recorder(label: ServerMetricFamilies.purchaseBatchSize.name)
     private let backends = NIOLockedValueBox([ObjectIdentifier: SalesBackend]())
 
     init(store: SalesStore, redis: RedisConnectionsByLoop) {

@@ -23,11 +23,11 @@ public struct ServerAccess: Sendable {
 
 /// `stockroom_auth_total{result}`: `ok_<role>`, `wrong_token` or `throttled`.
 struct AuthenticationMetrics: Sendable {
-    private let wrongToken = Counter(label: "stockroom_auth_total", dimensions: [("result", "wrong_token")])
-    private let throttled = Counter(label: "stockroom_auth_total", dimensions: [("result", "throttled")])
+    private let wrongToken = Counter(label: ServerMetricFamilies.authentications.name, dimensions: [("result", "wrong_token")])
+    private let throttled = Counter(label: ServerMetricFamilies.authentications.name, dimensions: [("result", "throttled")])
 
     func succeeded(_ role: Role) {
-        Counter(label: "stockroom_auth_total", dimensions: [("result", "ok_\(role.name)")]).increment()
+        Counter(label: ServerMetricFamilies.authentications.name, dimensions: [("result", "ok_\(role.name)")]).increment()
     }
 
     func failed(throttled isThrottled: Bool) {
