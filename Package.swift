@@ -152,11 +152,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator console: server-rendered pages under /console/ on a Hummingbird router.
+        .target(
+            name: "StockroomConsole",
+            dependencies: [
+                "StockroomCore",
+                "StockroomPipeline",
+                "StockroomRedis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "StockroomSidePort",
             dependencies: [
                 "StockroomErrors",
                 "LegacyFactoryAPI",
+                "StockroomConsole",
                 "StockroomCore",
                 "StockroomHTTP",
                 "StockroomRedis",
@@ -218,6 +232,7 @@ let package = Package(
         .target(
             name: "StockroomApp",
             dependencies: [
+                "StockroomConsole",
                 "StockroomCore",
                 "StockroomEmbeddedRedis",
                 "StockroomFactory",
@@ -366,6 +381,7 @@ let package = Package(
         .testTarget(
             name: "StockroomFactoryTests",
             dependencies: [
+                "StockroomConsole",
                 "LegacyFactoryAPI",
                 "StockroomFactory",
                 "StockroomFactorySimulator",

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import StockroomConsole
 import StockroomCore
 import StockroomEmbeddedRedis
 import StockroomFactory
@@ -142,9 +143,13 @@ private struct Assembly {
                 if let access, access.credentials.current.authenticationRequired, !configuration.metricsOpen {
                     side.metricsAuthorization = { token in access.mayObserve(token: token) }
                 }
+                if let access, access.credentials.current.authenticationRequired {
+                    side.consoleAccess = .token { token in access.mayObserve(token: token) }
+                }
                 let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: handlerRedis), logger: logger)
                 let service = SidePortService(
-                    configuration: side, intake: intake, redis: handlerRedis, registry: registry, logger: logger
+                    configuration: side, intake: intake, redis: handlerRedis, registry: registry,
+                    console: ConsoleData(keys: keys, redis: handlerRedis), logger: logger
                 )
                 sidePort = service
                 services.append(service)

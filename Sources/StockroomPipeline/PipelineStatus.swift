@@ -95,7 +95,7 @@ public struct PipelineStatus: Sendable {
     }
 
     /// Redis's clock, in milliseconds since the epoch (`TIME`).
-    static func redisMilliseconds(on redis: RedisConnection) async throws -> Int64 {
+    public static func redisMilliseconds(on redis: RedisConnection) async throws -> Int64 {
         let clock = try await redis.send(["TIME"]).get()
         guard let parts = clock.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
             throw StreamReplies.malformed("TIME", clock)
@@ -104,19 +104,25 @@ public struct PipelineStatus: Sendable {
     }
 
     /// One group's numbers on one partition.
-    struct PartitionPart {
-        var length = 0
-        var lag: Int?
-        var pending = 0
-        var consumers = 0
-        var groupExists = true
-        var retryLag = 0
-        var retryPending = 0
-        var deadLetters = 0
-        var oldestPendingMilliseconds: Int64?
+    public struct PartitionPart: Sendable, Hashable {
+        /// Entries in the partition's topic stream.
+        public var length = 0
+        /// Entries not yet delivered to the group; nil when Redis cannot tell.
+        public var lag: Int?
+        public var pending = 0
+        public var consumers = 0
+        public var groupExists = true
+        public var retryLag = 0
+        public var retryPending = 0
+        public var deadLetters = 0
+        /// The time (ms since 1970) of the oldest pending entry's id, topic or retry stream.
+        public var oldestPendingMilliseconds: Int64?
     }
 
-    static func read(_ subscription: Subscription, partition: Int, keys: KeySpace, redis: RedisConnection) async throws -> PartitionPart {
+    /// One group's numbers on one partition: a handful of commands on the partition's node.
+    public static func read(
+        _ subscription: Subscription, partition: Int, keys: KeySpace, redis: RedisConnection
+    ) async throws -> PartitionPart {
         let topic = subscription.topic
         let stream = keys.stream(topic, partition: partition)
         var part = PartitionPart()

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import StockroomConsole
 import StockroomHTTP
 import StockroomRedis
 
@@ -14,6 +15,8 @@ public struct SidePortConfiguration: Sendable {
     /// Who may read /metrics (it reveals sales volume): nil lets anyone, else `Authorization: Bearer
     /// <token>` must satisfy it. /healthz is always open, and /arrival checks each order's own token.
     public var metricsAuthorization: (@Sendable (_ token: String) -> Bool)?
+    /// Who may read the operator console under /console/.
+    public var consoleAccess: ConsoleAccess = .loopbackOnly
 
     public init() {}
 
@@ -31,6 +34,7 @@ public struct SidePortConfiguration: Sendable {
 ///                               400 malformed, 403 wrong token, 404 unknown order, 409 other quantity, 503 no Redis
 /// GET  /healthz                 200 "ok" when Redis answers PING, else 503
 /// GET  /metrics                 Prometheus text exposition of the registry
+/// GET  /console/…               the operator console, when the side port has one (``ConsoleRoutes``)
 /// ```
 public enum SidePort {
     /// How long /healthz waits for PING.
@@ -41,9 +45,13 @@ public enum SidePort {
         redis: RedisConnection,
         registry: PrometheusCollectorRegistry,
         metricsAuthorization: (@Sendable (String) -> Bool)? = nil,
+        console: (data: ConsoleData, access: ConsoleAccess)? = nil,
         logger: Logger
     ) -> Router<SidePortRequestContext> {
         let router = Router(context: SidePortRequestContext.self)
+        if let console {
+            ConsoleRoutes.add(to: router, data: console.data, access: console.access, logger: logger)
+        }
         router.post("/arrival") { request, context -> Response in
             var request = request
             let body: ByteBuffer
@@ -137,13 +145,16 @@ public struct SidePortService: Service {
     private let intake: ArrivalIntake
     private let redis: RedisConnection
     private let registry: PrometheusCollectorRegistry
+    private let console: ConsoleData?
     private let logger: Logger
 
+    /// - Parameter console: the console's data, or nil for a side port without the console.
     public init(
         configuration: SidePortConfiguration,
         intake: ArrivalIntake,
         redis: RedisConnection,
         registry: PrometheusCollectorRegistry,
+        console: ConsoleData? = nil,
         logger: Logger
     ) {
         var logger = logger
@@ -152,12 +163,14 @@ public struct SidePortService: Service {
         self.intake = intake
         self.redis = redis
         self.registry = registry
+        self.console = console
         self.logger = logger
     }
 
     public func run() async throws {
         let router = SidePort.router(
-            intake: intake, redis: redis, registry: registry, metricsAuthorization: configuration.metricsAuthorization, logger: logger
+            intake: intake, redis: redis, registry: registry, metricsAuthorization: configuration.metricsAuthorization,
+            console: console.map { ($0, configuration.consoleAccess) }, logger: logger
         )
         try await HTTPServing.run(
             router: router, host: configuration.host, port: configuration.port,

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Escapes text for HTML element content and quoted attribute values.
+func escape(_ text: String) -> String {
+    var escaped = ""
+    escaped.reserveCapacity(text.utf8.count)
+    for character in text {
+        switch character {
+        case "&": escaped += "&amp;"
+        case "<": escaped += "&lt;"
+        case ">": escaped += "&gt;"
+        case "\"": escaped += "&quot;"
+        case "'": escaped += "&#39;"
+        default: escaped.append(character)
+        }
+    }
+    return escaped
+}
+
+/// The console's pages, by path: the navigation and the contract scripts rely on.
+enum ConsolePage: String, CaseIterable, Sendable {
+    case overview = "/console/"
+    case streams = "/console/streams"
+
+    var title: String {
+        switch self {
+        case .overview: "Overview"
+        case .streams: "Streams and groups"
+        }
+    }
+}
+
+/// The frame every page shares: head, navigation, the page's own body.
+func page(_ current: ConsolePage, body: String) -> String {
+    let navigation = ConsolePage.allCases.map { page in
+        let marker = page == current ? " aria-current=\"page\"" : ""
+        return "<a href=\"\(page.rawValue)\"\(marker)>\(escape(page.title))</a>"
+    }.joined()
+    return """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(current.title)) · Stockroom</title>
+        <link rel="stylesheet" href="/console/assets/console.css">
+        </head>
+        <body>
+        <header><strong>Stockroom</strong><nav>\(navigation)</nav></header>
+        <main>
+        <h1>\(escape(current.title))</h1>
+        \(body)
+        </main>
+        <script src="/console/assets/console.js"></script>
+        </body>
+        </html>
+
+        """
+}
+
+/// A number for a table cell: "–" when unknown.
+func cell(_ value: Int?) -> String { value.map { String($0) } ?? "–" }
+
+/// Seconds as people read them: `850 ms`, `12 s`, `4 min`, `2.5 h`.
+func duration(_ seconds: Double) -> String {
+    let magnitude = abs(seconds)
+    switch magnitude {
+    case ..<1: return "\(Int(magnitude * 1000)) ms"
+    case ..<120: return "\(Int(magnitude)) s"
+    case ..<7200: return "\(Int(magnitude / 60)) min"
+    default: return String(format: "%.1f h", magnitude / 3600)
+    }
+}
