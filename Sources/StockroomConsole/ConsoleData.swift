@@ -137,3 +137,22 @@ public struct ConsoleData: Sendable {
         return rows
     }
 }
+
+extension ConsoleData {
+    var deadLetters: DeadLetters { DeadLetters(keys: keys, redis: redis, subscriptions: subscriptions) }
+
+    /// The group named `topic/group`, among the console's.
+    func subscription(named name: String) -> Subscription? {
+        subscriptions.first { "\($0.topic.rawValue)/\($0.group)" == name }
+    }
+
+    public func deadLetterPage(_ query: DeadLetterQuery) async throws -> DeadLetterPage {
+        try await deadLetters.page(query)
+    }
+
+    /// The dead letter `reference` (`p3:<id>`) of the group named `topic/group`; nil when there is none.
+    public func deadLetter(group: String, reference: String) async throws -> DeadLetter? {
+        guard let subscription = subscription(named: group), reference.hasPrefix("p"), reference.contains(":") else { return nil }
+        return try await deadLetters.show(id: reference, subscription: subscription).first
+    }
+}

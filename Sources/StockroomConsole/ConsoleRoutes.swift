@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import StockroomPipeline
 
 /// The console's routes, added to a Hummingbird router (the side port's, or `stockroom console`'s own).
 ///
@@ -10,6 +11,10 @@ import NIOCore
 /// GET /console/overview/live    the overview's changing part (HTML fragment), what the page refreshes
 /// GET /console/overview.json    the same figures as JSON, for scripts
 /// GET /console/streams          each topic, group and partition, with its node
+/// GET /console/dead-letters     every group's dead letters, newest first, paged and filtered:
+///                               ?group=topic/group&sku=&error=&since=&until= (UTC) &after=<cursor>&size=
+/// GET /console/dead-letters/show?group=topic/group&ref=p3:<id>    one dead letter's whole context
+/// GET /console/dead-letters/field?group=…&ref=…&name=…            one original field's whole value
 /// GET /console/assets/…         the stylesheet and the script
 /// ```
 /// Every route answers only callers ``ConsoleAccess`` allows: 403 or 401 otherwise, before any read.
@@ -39,6 +44,46 @@ public enum ConsoleRoutes {
         console.get("streams") { _, _ in
             html(StreamsPage.render(await data.streamRows()))
         }
+        console.get("dead-letters") { request, _ in
+            let parameters = request.uri.queryParameters
+            var filter = DeadLettersPage.Filter()
+            filter.group = parameters["group"].map(String.init) ?? ""
+            filter.sku = parameters["sku"].map(String.init) ?? ""
+            filter.error = parameters["error"].map(String.init) ?? ""
+            filter.since = parameters["since"].map(String.init) ?? ""
+            filter.until = parameters["until"].map(String.init) ?? ""
+            let subscription = data.subscription(named: filter.group)
+            if !filter.group.isEmpty, subscription == nil {
+                return text(.badRequest, "no group \(filter.group); groups are topic/group, e.g. stock-empty/factory\n")
+            }
+            let query = DeadLetterQuery(
+                subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
+                since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
+                until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
+                after: parameters["after"].flatMap { DeadLetterCursor(String($0)) },
+                pageSize: parameters["size"].flatMap { Int(String($0)) } ?? 50
+            )
+            let groups = data.subscriptions.map { "\($0.topic.rawValue)/\($0.group)" }
+            return html(DeadLettersPage.render(try await data.deadLetterPage(query), filter: filter, groups: groups, pageSize: query.pageSize))
+        }
+        console.get("dead-letters/show") { request, _ in
+            let parameters = request.uri.queryParameters
+            let group = parameters["group"].map(String.init) ?? ""
+            guard let letter = try await data.deadLetter(group: group, reference: parameters["ref"].map(String.init) ?? "") else {
+                return text(.notFound, "no such dead letter\n")
+            }
+            return html(DeadLettersPage.renderDetail(letter, group: group))
+        }
+        console.get("dead-letters/field") { request, _ in
+            let parameters = request.uri.queryParameters
+            guard let letter = try await data.deadLetter(
+                group: parameters["group"].map(String.init) ?? "", reference: parameters["ref"].map(String.init) ?? ""
+            ), let value = parameters["name"].flatMap({ letter.fields[String($0)] })
+            else {
+                return text(.notFound, "no such dead letter or field\n")
+            }
+            return text(.ok, value)
+        }
         console.get("assets/console.css") { _, _ in
             asset(ConsoleAssets.css, type: "text/css; charset=utf-8")
         }
@@ -52,6 +97,15 @@ public enum ConsoleRoutes {
             status: .ok,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    /// Plain text, as a browser shows it and never runs it.
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8", .xContentTypeOptions: "nosniff"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
         )
     }
 

@@ -118,4 +118,92 @@ final class ConsoleTests: XCTestCase {
             ]
         )
     }
+
+    /// Dead letters written as the dead-letter script writes them: the original fields, then `dlq.*`.
+    private func addDeadLetter(
+        _ env: FactoryTestEnvironment, _ subscription: Subscription, partition: Int, id: String, sku: String, error: String,
+        extra: [String: String] = [:]
+    ) async throws {
+        let stream = env.keys.deadLetterStream(subscription.topic, group: subscription.group, partition: partition)
+        var command = ["XADD", stream, id, "sku", sku]
+        for (name, value) in extra.sorted(by: { $0.key < $1.key }) { command += [name, value] }
+        command += ["dlq.reason", "max-deliveries", "dlq.deliveries", "3", "dlq.last_error", error, "dlq.original_id", "1-1"]
+        _ = try await env.redis.send(command).get()
+    }
+
+    func testDeadLettersArePagedNewestFirstAcrossPartitionsFilteredAndShownWhole() async throws {
+        try await withFactoryEnvironment { env in
+            // 130 dead letters over two groups and every partition, and two with the same id in two
+            // partitions: ids are unique per stream only.
+            for n in 0..<130 {
+                let subscription: Subscription = n % 3 == 0 ? .warehouse : .factory
+                try await addDeadLetter(
+                    env, subscription, partition: n % env.keys.partitions, id: "\(1_000_000 + n)-0", sku: "DL-\(n % 7)",
+                    error: n % 10 == 0 ? "Factory said NO (\(n))" : "timeout after \(n) s"
+                )
+            }
+            try await addDeadLetter(env, .factory, partition: 0, id: "2000000-5", sku: "TWIN", error: "twin")
+            try await addDeadLetter(env, .factory, partition: 1, id: "2000000-5", sku: "TWIN", error: "twin")
+            let huge = String(repeating: "x", count: 100_000)
+            try await addDeadLetter(
+                env, .factory, partition: 2, id: "3000000-0", sku: "BIG", error: "<img src=x onerror=alert(1)>", extra: ["payload": huge]
+            )
+            let service = sidePort(env)
+            try await withServices([service]) {
+                let base = "http://127.0.0.1:\(try await service.listening.port())"
+                // Every page, following the "Older" links: each dead letter exactly once, newest first.
+                var seen: [String] = []
+                var next: String? = "/console/dead-letters?size=50"
+                var pages = 0
+                while let path = next, pages < 10 {
+                    let answer = try await httpGet(base + path)
+                    XCTAssertEqual(answer.status, 200, path)
+                    seen += rows(answer.body)
+                    next = olderLink(answer.body)
+                    pages += 1
+                }
+                XCTAssertEqual(pages, 3)
+                XCTAssertEqual(seen.count, 133)
+                XCTAssertEqual(Set(seen).count, 133, "no dead letter twice")
+                XCTAssertEqual(seen.prefix(3), ["p2:3000000-0", "p1:2000000-5", "p0:2000000-5"])
+
+                let first = try await httpGet(base + "/console/dead-letters")
+                XCTAssertTrue(first.body.contains("&lt;img src=x onerror=alert(1)&gt;"), "the error is escaped")
+                XCTAssertFalse(first.body.contains("<img src=x"))
+                XCTAssertFalse(first.body.contains(String(repeating: "x", count: 200)), "a large field stays out of the list")
+
+                let bySKU = rows(try await httpGet(base + "/console/dead-letters?sku=DL-3&size=200").body)
+                XCTAssertEqual(bySKU.count, (0..<130).filter { $0 % 7 == 3 }.count)
+                let byError = rows(try await httpGet(base + "/console/dead-letters?error=factory%20said%20no&size=200").body)
+                XCTAssertEqual(byError.count, 13, "case-insensitive")
+                let byGroup = rows(try await httpGet(base + "/console/dead-letters?group=stock-arrival/warehouse&size=200").body)
+                XCTAssertEqual(byGroup.count, (0..<130).filter { $0 % 3 == 0 }.count)
+                let unknown = try await httpGet(base + "/console/dead-letters?group=nope/nothing")
+                XCTAssertEqual(unknown.status, 400)
+
+                let detail = try await httpGet(base + "/console/dead-letters/show?group=stock-empty/factory&ref=p2:3000000-0")
+                XCTAssertEqual(detail.status, 200)
+                XCTAssertTrue(detail.body.contains("the whole value (100000 bytes)"), "a cut field links its whole value")
+                XCTAssertLessThan(detail.body.utf8.count, 20_000, "the page itself stays small")
+                let whole = try await httpGet(base + "/console/dead-letters/field?group=stock-empty/factory&ref=p2:3000000-0&name=payload")
+                XCTAssertEqual(whole.body, huge)
+                let missing = try await httpGet(base + "/console/dead-letters/show?group=stock-empty/factory&ref=p2:1-1")
+                XCTAssertEqual(missing.status, 404)
+            }
+        }
+    }
+
+    /// The references of a dead-letter page's rows, in order.
+    private func rows(_ body: String) -> [String] {
+        body.components(separatedBy: "<tr><td><a href=\"/console/dead-letters/show?").dropFirst().compactMap { row in
+            row.components(separatedBy: "<code>").dropFirst().first?.components(separatedBy: "</code>").first
+        }
+    }
+
+    private func olderLink(_ body: String) -> String? {
+        guard let range = body.range(of: "<a href=\"/console/dead-letters?") else { return nil }
+        let rest = body[range.lowerBound...].dropFirst("<a href=\"".count)
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end]).replacingOccurrences(of: "&amp;", with: "&")
+    }
 }

@@ -23,6 +23,11 @@ enum ConsoleAssets {
         th { font-weight: 600; } .n { text-align: right; }
         .bad { color: var(--bad); } .alert { border-left: 4px solid var(--bad); padding: .4rem .8rem; }
         .controls { margin: .2rem 0 .8rem; }
+        .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
+        .filters label { display: flex; flex-direction: column; font-size: .85rem; gap: .15rem; }
+        td.wrap, dd.wrap { white-space: normal; overflow-wrap: anywhere; max-width: 40rem; }
+        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
+        .facts dt { font-weight: 600; } .facts dd { margin: 0; }
         """
 
     /// Refreshes the live part of a page from its endpoint at the rate the operator picks; the choice

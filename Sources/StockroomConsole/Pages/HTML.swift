@@ -21,11 +21,13 @@ func escape(_ text: String) -> String {
 enum ConsolePage: String, CaseIterable, Sendable {
     case overview = "/console/"
     case streams = "/console/streams"
+    case deadLetters = "/console/dead-letters"
 
     var title: String {
         switch self {
         case .overview: "Overview"
         case .streams: "Streams and groups"
+        case .deadLetters: "Dead letters"
         }
     }
 }

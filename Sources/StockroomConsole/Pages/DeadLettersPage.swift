@@ -1,0 +1,131 @@
+import Foundation
+import StockroomCore
+import StockroomPipeline
+
+/// `/console/dead-letters`: every group's dead letters, newest first, a page at a time, filtered by
+/// group, SKU, error text and time; and one dead letter's whole context.
+enum DeadLettersPage {
+    /// Values longer than this are cut in the list; the detail page links the full value.
+    static let listCut = 160
+    static let detailCut = 4096
+
+    /// The filter as the page's form and links carry it.
+    struct Filter: Sendable {
+        var group = ""
+        var sku = ""
+        var error = ""
+        var since = ""
+        var until = ""
+
+        var queryString: String {
+            [("group", group), ("sku", sku), ("error", error), ("since", since), ("until", until)]
+                .filter { !$0.1.isEmpty }
+                .map { "\($0.0)=\(percentEncoded($0.1))" }
+                .joined(separator: "&")
+        }
+    }
+
+    static func render(_ letters: DeadLetterPage, filter: Filter, groups: [String], pageSize: Int) -> String {
+        var html = "<form class=\"filters\" method=\"get\" action=\"/console/dead-letters\">"
+        html += "<label>group <select name=\"group\"><option value=\"\">every group</option>"
+        for group in groups {
+            html += "<option\(group == filter.group ? " selected" : "")>\(escape(group))</option>"
+        }
+        html += "</select></label>"
+        html += "<label>SKU <input name=\"sku\" value=\"\(escape(filter.sku))\" size=\"12\"></label>"
+        html += "<label>error contains <input name=\"error\" value=\"\(escape(filter.error))\" size=\"16\"></label>"
+        html += "<label>since <input type=\"datetime-local\" name=\"since\" value=\"\(escape(filter.since))\"></label>"
+        html += "<label>until <input type=\"datetime-local\" name=\"until\" value=\"\(escape(filter.until))\"></label>"
+        html += "<button>Filter</button> <small>times in UTC</small></form>"
+        if letters.letters.isEmpty {
+            html += "<p>No dead letters\(filter.queryString.isEmpty ? "" : " match this filter").</p>"
+        } else {
+            html += "<div class=\"scroll\"><table><thead><tr><th>dead letter</th><th>group</th><th>SKU</th><th>reason</th>"
+            html += "<th class=\"n\">deliveries</th><th>last error</th><th>dead since (UTC)</th></tr></thead><tbody>"
+            for letter in letters.letters {
+                let group = "\(letter.subscription.topic.rawValue)/\(letter.subscription.group)"
+                let link = "/console/dead-letters/show?group=\(percentEncoded(group))&ref=\(percentEncoded(letter.reference))"
+                html += "<tr><td><a href=\"\(link)\"><code>\(escape(letter.reference))</code></a></td><td>\(escape(group))</td>"
+                html += "<td>\(escape(letter.fields["sku"] ?? "–"))</td><td>\(escape(letter.reason))</td>"
+                html += "<td class=\"n\">\(letter.deliveries)</td><td class=\"wrap\">\(escape(cut(letter.lastError, to: listCut)))</td>"
+                html += "<td>\(escape(time(letter.deadAt ?? idTime(letter.id))))</td></tr>"
+            }
+            html += "</tbody></table></div>"
+        }
+        if let next = letters.next {
+            let query = [filter.queryString, "after=\(percentEncoded(next.description))", "size=\(pageSize)"]
+                .filter { !$0.isEmpty }.joined(separator: "&")
+            html += "<p><a href=\"/console/dead-letters?\(query)\">Older →</a></p>"
+        }
+        return page(.deadLetters, body: html)
+    }
+
+    static func renderDetail(_ letter: DeadLetter, group: String) -> String {
+        var html = "<p><a href=\"/console/dead-letters?group=\(percentEncoded(group))\">← \(escape(group))'s dead letters</a></p>"
+        html += "<h2><code>\(escape(letter.reference))</code> of \(escape(group))</h2><dl class=\"facts\">"
+        let facts: [(String, String)] = [
+            ("reason", letter.reason), ("deliveries", String(letter.deliveries)), ("handler failures", String(letter.failures)),
+            ("last error", letter.lastError), ("last consumer", letter.lastConsumer),
+            ("original entry", "\(letter.originalStream) \(letter.originalID)"), ("read from", "\(letter.sourceStream) \(letter.sourceID)"),
+            ("appended", letter.enqueuedAt.map(time) ?? "–"), ("first failed", letter.firstFailedAt.map(time) ?? "–"),
+            ("last delivered", letter.lastDeliveredAt.map(time) ?? "–"), ("dead since", time(letter.deadAt ?? idTime(letter.id))),
+            ("effect", letter.effect.isEmpty ? "none" : letter.effect),
+        ]
+        for (name, value) in facts {
+            html += "<dt>\(escape(name))</dt><dd class=\"wrap\">\(escape(cut(value, to: detailCut)))</dd>"
+        }
+        html += "</dl><h2>Original fields</h2>"
+        if letter.entryMissing {
+            html += "<p class=\"alert\">The entry was gone from its stream when it was dead-lettered: no fields.</p>"
+        }
+        html += "<div class=\"scroll\"><table><thead><tr><th>field</th><th>value</th></tr></thead><tbody>"
+        for (name, value) in letter.fields.sorted(by: { $0.key < $1.key }) {
+            html += "<tr><td><code>\(escape(name))</code></td><td class=\"wrap\">\(escape(cut(value, to: detailCut)))"
+            if value.count > detailCut {
+                let link = "/console/dead-letters/field?group=\(percentEncoded(group))&ref=\(percentEncoded(letter.reference))"
+                    + "&name=\(percentEncoded(name))"
+                html += " <a href=\"\(link)\">the whole value (\(value.utf8.count) bytes)</a>"
+            }
+            html += "</td></tr>"
+        }
+        html += "</tbody></table></div>"
+        return page(.deadLetters, body: html)
+    }
+
+    static func cut(_ text: String, to limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+
+    /// The time a stream id names (ms since 1970).
+    static func idTime(_ id: String) -> Int64 {
+        Int64(id.split(separator: "-").first ?? "") ?? 0
+    }
+
+    static func time(_ milliseconds: Int64) -> String {
+        timeFormatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// `2026-11-30T16:05` (a `datetime-local` input's value, taken as UTC) as ms since 1970.
+    static func milliseconds(fromLocalTime text: String) -> Int64? {
+        guard !text.isEmpty, let date = inputFormatter.date(from: text) else { return nil }
+        return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    private static let timeFormatter: DateFormatter = utcFormatter("yyyy-MM-dd HH:mm:ss")
+    private static let inputFormatter: DateFormatter = utcFormatter("yyyy-MM-dd'T'HH:mm")
+
+    private static func utcFormatter(_ format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+}
+
+/// `text` for a URL's query: everything but unreserved characters percent-encoded.
+func percentEncoded(_ text: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+}
