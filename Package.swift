@@ -156,11 +156,13 @@ let package = Package(
         .target(
             name: "StockroomConsole",
             dependencies: [
+                "StockroomHTTP",
                 "StockroomCore",
                 "StockroomPipeline",
                 "StockroomRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -265,6 +267,7 @@ let package = Package(
         .executableTarget(
             name: "stockroom",
             dependencies: [
+                "StockroomConsole",
                 "StockroomApp",
                 "StockroomCommandLine",
                 "StockroomServer",

@@ -1,0 +1,52 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StockroomHTTP
+
+/// The console on a port of its own (`stockroom console`), for operators who run it apart from any
+/// server: the same pages as the side port's `/console/`, and `/healthz`.
+public struct ConsoleService: Service {
+    /// Hummingbird's basics plus the caller's address, which the access rule needs.
+    public struct RequestContext: Hummingbird.RequestContext, RemoteAddressRequestContext {
+        public var coreContext: CoreRequestContextStorage
+        public let remoteAddress: SocketAddress?
+
+        public init(source: ApplicationRequestContextSource) {
+            self.coreContext = .init(source: source)
+            self.remoteAddress = source.channel.remoteAddress
+        }
+    }
+
+    public let listening = ListeningPort()
+    private let host: String
+    private let port: Int
+    private let data: ConsoleData
+    private let access: ConsoleAccess
+    private let logger: Logger
+
+    public init(host: String, port: Int, data: ConsoleData, access: ConsoleAccess, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: "sr.service"] = "console"
+        self.host = host
+        self.port = port
+        self.data = data
+        self.access = access
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let router = Router(context: RequestContext.self)
+        ConsoleRoutes.add(to: router, data: data, access: access, logger: logger)
+        router.get("/healthz") { _, _ in
+            _ = try await data.redis.send(["PING"]).get()
+            return "ok\n"
+        }
+        router.get("/") { _, _ in
+            Response(status: .seeOther, headers: [.location: "/console/"])
+        }
+        try await HTTPServing.run(
+            router: router, host: host, port: port, serverName: "stockroom-console", listening: listening, logger: logger
+        )
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import StockroomCommandLine
+import StockroomConsole
+import StockroomServer
+import UnixSignals
+
+/// `stockroom console`: the operator console on a port of its own, apart from any server.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Serve the operator console (/console/) on its own port until SIGTERM or SIGINT.",
+        discussion: """
+            The same pages as `serve --http`'s /console/. Without --credentials it answers loopback \
+            callers only; with them, an ops or admin token (Authorization: Bearer <token>).
+            """
+    )
+
+    @OptionGroup var redisOptions: RedisOptions
+    @Option(help: "Where the console listens (default: 127.0.0.1:7481).") var listen: String = "127.0.0.1:7481"
+    @Option(help: "Credentials file (`stockroom credentials add`): the console then needs an ops or admin token.")
+    var credentials: String?
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "stockroom.console")
+        let address = try HostPort(listen)
+        let access: ConsoleAccess
+        if let credentials {
+            let server = ServerAccess(credentials: try CredentialFile.read(credentials))
+            access = .token { token in server.mayObserve(token: token) }
+        } else {
+            access = .loopbackOnly
+        }
+        try await withOperatorRedis(redisOptions) { redis, keys in
+            let service = ConsoleService(
+                host: address.host, port: address.port, data: ConsoleData(keys: keys, redis: redis), access: access, logger: logger
+            )
+            let group = ServiceGroup(
+                configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
+            async let running: Void = group.run()
+            let port = try await service.listening.port()
+            FileHandle.standardOutput.write(Data("stockroom console on http://\(address.host):\(port)/console/\n".utf8))
+            try await running
+        }
+    }
+}
