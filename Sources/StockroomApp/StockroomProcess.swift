@@ -144,7 +144,9 @@ private struct Assembly {
                     side.metricsAuthorization = { token in access.mayObserve(token: token) }
                 }
                 if let access, access.credentials.current.authenticationRequired {
-                    side.consoleAccess = .token { token in access.mayObserve(token: token) }
+                    side.consoleAccess = .credentials { token in
+                        access.operatorIdentity(token: token).map { ConsoleUser(name: $0.name, mayAct: $0.isAdmin) }
+                    }
                 }
                 let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: handlerRedis), logger: logger)
                 let service = SidePortService(

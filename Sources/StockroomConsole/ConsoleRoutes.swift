@@ -2,37 +2,55 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import StockroomCore
 import StockroomPipeline
 
 /// The console's routes, added to a Hummingbird router (the side port's, or `stockroom console`'s own).
 ///
 /// ```
-/// GET /console/                 the overview (HTML)
-/// GET /console/overview/live    the overview's changing part (HTML fragment), what the page refreshes
-/// GET /console/overview.json    the same figures as JSON, for scripts
-/// GET /console/streams          each topic, group and partition, with its node
-/// GET /console/dead-letters     every group's dead letters, newest first, paged and filtered:
-///                               ?group=topic/group&sku=&error=&since=&until= (UTC) &after=<cursor>&size=
-/// GET /console/dead-letters/show?group=topic/group&ref=p3:<id>    one dead letter's whole context
-/// GET /console/dead-letters/field?group=…&ref=…&name=…            one original field's whole value
-/// GET /console/assets/…         the stylesheet and the script
+/// GET  /console/                  the overview (HTML)
+/// GET  /console/overview/live     the overview's changing part (HTML fragment), what the page refreshes
+/// GET  /console/overview.json     the same figures as JSON, for scripts
+/// GET  /console/streams           each topic, group and partition, with its node
+/// GET  /console/dead-letters      every group's dead letters, newest first, paged and filtered:
+///                                 ?group=topic/group&sku=&error=&since=&until= (UTC) &after=<cursor>&size=
+/// GET  /console/dead-letters/show?group=topic/group&ref=p3:<id>    one dead letter's whole context
+/// GET  /console/dead-letters/field?group=…&ref=…&name=…            one original field's whole value
+/// POST /console/dead-letters/act  action=redrive|purge, scope=selected (ref=topic/group|p3:<id>…) | sku | all,
+///                                 group, sku; a preview unless confirm=1; admin only, with the session's csrf
+/// GET  /console/login, POST /console/login (token), POST /console/logout (csrf)
+/// GET  /console/assets/…          the stylesheet and the script
 /// ```
-/// Every route answers only callers ``ConsoleAccess`` allows: 403 or 401 otherwise, before any read.
+/// ``ConsoleGate`` decides every request before it reads or changes anything.
 public enum ConsoleRoutes {
+    /// Largest form body accepted (a selection of dead letters is its largest part).
+    static let maximumFormBytes = 256 * 1024
+    /// Dead letters one form may name.
+    static let maximumSelection = 1000
+
     public static func add<Context: RemoteAddressRequestContext>(
         to router: Router<Context>,
         data: ConsoleData,
         access: ConsoleAccess,
+        sessions: ConsoleSessions = ConsoleSessions(),
         logger: Logger
     ) {
-        let console = router.group("console").add(middleware: ConsoleAccessMiddleware(access: access, logger: logger))
-        console.get("/") { _, _ in
-            html(OverviewPage.render(try await data.overview()))
+        let gate = ConsoleGate(access: access, sessions: sessions, logger: logger)
+        let console = router.group("console")
+
+        /// A page or an answer for an admitted viewer; the gate's refusal for anyone else.
+        func read(_ path: RouterPath, _ body: @escaping @Sendable (Request, ConsoleViewer) async throws -> Response) {
+            console.get(path) { request, context in
+                switch gate.admit(request, peer: context.remoteAddress) {
+                case .failure(let refusal): return refusal.response
+                case .success(let viewer): return try await body(request, viewer)
+                }
+            }
         }
-        console.get("overview/live") { _, _ in
-            html(OverviewPage.live(try await data.overview()))
-        }
-        console.get("overview.json") { _, _ in
+
+        read("/") { _, viewer in html(OverviewPage.render(try await data.overview(), viewer: viewer)) }
+        read("overview/live") { _, _ in html(OverviewPage.live(try await data.overview())) }
+        read("overview.json") { _, _ in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return Response(
@@ -41,40 +59,17 @@ public enum ConsoleRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(try await data.overview())))
             )
         }
-        console.get("streams") { _, _ in
-            html(StreamsPage.render(await data.streamRows()))
-        }
-        console.get("dead-letters") { request, _ in
-            let parameters = request.uri.queryParameters
-            var filter = DeadLettersPage.Filter()
-            filter.group = parameters["group"].map(String.init) ?? ""
-            filter.sku = parameters["sku"].map(String.init) ?? ""
-            filter.error = parameters["error"].map(String.init) ?? ""
-            filter.since = parameters["since"].map(String.init) ?? ""
-            filter.until = parameters["until"].map(String.init) ?? ""
-            let subscription = data.subscription(named: filter.group)
-            if !filter.group.isEmpty, subscription == nil {
-                return text(.badRequest, "no group \(filter.group); groups are topic/group, e.g. stock-empty/factory\n")
-            }
-            let query = DeadLetterQuery(
-                subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
-                since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
-                until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
-                after: parameters["after"].flatMap { DeadLetterCursor(String($0)) },
-                pageSize: parameters["size"].flatMap { Int(String($0)) } ?? 50
-            )
-            let groups = data.subscriptions.map { "\($0.topic.rawValue)/\($0.group)" }
-            return html(DeadLettersPage.render(try await data.deadLetterPage(query), filter: filter, groups: groups, pageSize: query.pageSize))
-        }
-        console.get("dead-letters/show") { request, _ in
+        read("streams") { _, viewer in html(StreamsPage.render(await data.streamRows(), viewer: viewer)) }
+        read("dead-letters") { request, viewer in try await deadLetterList(request, viewer: viewer, data: data) }
+        read("dead-letters/show") { request, viewer in
             let parameters = request.uri.queryParameters
             let group = parameters["group"].map(String.init) ?? ""
             guard let letter = try await data.deadLetter(group: group, reference: parameters["ref"].map(String.init) ?? "") else {
                 return text(.notFound, "no such dead letter\n")
             }
-            return html(DeadLettersPage.renderDetail(letter, group: group))
+            return html(DeadLettersPage.renderDetail(letter, group: group, viewer: viewer))
         }
-        console.get("dead-letters/field") { request, _ in
+        read("dead-letters/field") { request, _ in
             let parameters = request.uri.queryParameters
             guard let letter = try await data.deadLetter(
                 group: parameters["group"].map(String.init) ?? "", reference: parameters["ref"].map(String.init) ?? ""
@@ -84,18 +79,156 @@ public enum ConsoleRoutes {
             }
             return text(.ok, value)
         }
-        console.get("assets/console.css") { _, _ in
-            asset(ConsoleAssets.css, type: "text/css; charset=utf-8")
+        console.post("dead-letters/act") { request, context in
+            var request = request
+            let form = try await readForm(&request)
+            switch gate.admitChange(request, peer: context.remoteAddress, form: form) {
+            case .failure(let refusal): return refusal.response
+            case .success(let viewer): return try await deadLetterAction(form, viewer: viewer, data: data, logger: logger)
+            }
         }
-        console.get("assets/console.js") { _, _ in
-            asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8")
+
+        console.get("login") { _, _ in
+            html(LoginPage.render(credentialsConfigured: access.allowsActions))
         }
+        console.post("login") { request, _ in
+            guard case .credentials(let identify) = access else {
+                return text(.methodNotAllowed, "no credentials are configured: there is nothing to log in to\n")
+            }
+            var request = request
+            let form = try await readForm(&request)
+            guard let user = form["token"]?.first.flatMap(identify) else {
+                logger.warning("console login refused: not an ops or admin token")
+                var response = html(LoginPage.render(message: "That is not an ops or admin token.", credentialsConfigured: true))
+                response.status = .unauthorized
+                return response
+            }
+            let session = sessions.open(for: user)
+            logger.info("console login", metadata: ["sr.user": "\(user.name)", "sr.admin": "\(user.mayAct)"])
+            return Response(
+                status: .seeOther,
+                headers: [.location: "/console/", .setCookie: sessionCookie(session.id, maxAge: Int(ConsoleSessions.lifetime.components.seconds))]
+            )
+        }
+        console.post("logout") { request, context in
+            var request = request
+            let form = try await readForm(&request)
+            if case .success(let viewer) = gate.admit(request, peer: context.remoteAddress), let session = viewer.session,
+                form["csrf"]?.first == session.csrfToken
+            {
+                sessions.close(session.id)
+            }
+            return Response(status: .seeOther, headers: [.location: "/console/login", .setCookie: sessionCookie("", maxAge: 0)])
+        }
+
+        console.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        console.get("assets/console.js") { _, _ in asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
+    }
+
+    /// The session cookie: never readable by scripts, never sent by another site's request.
+    static func sessionCookie(_ value: String, maxAge: Int) -> String {
+        "\(ConsoleSessions.cookie)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+    }
+
+    private static func deadLetterList(_ request: Request, viewer: ConsoleViewer, data: ConsoleData) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var filter = DeadLettersPage.Filter()
+        filter.group = parameters["group"].map(String.init) ?? ""
+        filter.sku = parameters["sku"].map(String.init) ?? ""
+        filter.error = parameters["error"].map(String.init) ?? ""
+        filter.since = parameters["since"].map(String.init) ?? ""
+        filter.until = parameters["until"].map(String.init) ?? ""
+        let subscription = data.subscription(named: filter.group)
+        if !filter.group.isEmpty, subscription == nil {
+            return text(.badRequest, "no group \(filter.group); groups are topic/group, e.g. stock-empty/factory\n")
+        }
+        let query = DeadLetterQuery(
+            subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
+            since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
+            until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
+            after: parameters["after"].flatMap { DeadLetterCursor(String($0)) },
+            pageSize: parameters["size"].flatMap { Int(String($0)) } ?? 50
+        )
+        let groups = data.subscriptions.map { "\($0.topic.rawValue)/\($0.group)" }
+        let page = try await data.deadLetterPage(query)
+        return html(DeadLettersPage.render(page, filter: filter, groups: groups, pageSize: query.pageSize, viewer: viewer))
+    }
+
+    /// A redrive or purge the admin asked for: its preview, or with `confirm=1`, the real thing.
+    private static func deadLetterAction(
+        _ form: [String: [String]], viewer: ConsoleViewer, data: ConsoleData, logger: Logger
+    ) async throws -> Response {
+        let action: RedriveReport.Action = form["action"]?.first == "purge" ? .purge : .redrive
+        let confirmed = form["confirm"]?.first == "1"
+        let group = form["group"]?.first ?? ""
+        let chosen = data.subscription(named: group)
+        if !group.isEmpty, chosen == nil { return text(.badRequest, "no group \(group)\n") }
+        var targets: [(Subscription, RedriveFilter)] = []
+        switch form["scope"]?.first ?? "selected" {
+        case "selected":
+            let references = form["ref"] ?? []
+            guard !references.isEmpty else { return text(.badRequest, "tick at least one dead letter\n") }
+            guard references.count <= maximumSelection else {
+                return text(.badRequest, "at most \(maximumSelection) dead letters at once; use a filter\n")
+            }
+            var byGroup: [String: [String]] = [:]
+            for reference in references {
+                let parts = reference.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2, data.subscription(named: parts[0]) != nil else {
+                    return text(.badRequest, "not a dead letter: \(reference)\n")
+                }
+                byGroup[parts[0], default: []].append(parts[1])
+            }
+            targets = byGroup.sorted { $0.key < $1.key }.compactMap { name, ids in data.subscription(named: name).map { ($0, .ids(ids)) } }
+        case "sku":
+            guard let sku = form["sku"]?.first, !sku.isEmpty else { return text(.badRequest, "no SKU to filter by\n") }
+            targets = (chosen.map { [$0] } ?? data.subscriptions).map { ($0, .sku(sku)) }
+        case "all":
+            targets = (chosen.map { [$0] } ?? data.subscriptions).map { ($0, .all) }
+        default:
+            return text(.badRequest, "scope is selected, sku or all\n")
+        }
+        let actor = "console:\(viewer.user?.name ?? "local")"
+        var reports: [RedriveReport] = []
+        for (subscription, filter) in targets {
+            switch action {
+            case .redrive:
+                reports.append(try await data.deadLetters.redrive(subscription: subscription, filter: filter, dryRun: !confirmed, actor: actor))
+            case .purge:
+                reports.append(try await data.deadLetters.purge(subscription: subscription, filter: filter, dryRun: !confirmed, actor: actor))
+            }
+        }
+        if confirmed {
+            logger.notice(
+                "console \(action.rawValue)",
+                metadata: ["sr.actor": "\(actor)", "sr.count": "\(reports.reduce(0) { $0 + $1.count })"]
+            )
+        }
+        return html(DeadLettersPage.renderAction(reports, action: action, confirmed: confirmed, form: form, viewer: viewer))
+    }
+
+    /// An `application/x-www-form-urlencoded` body, each name with its values in order.
+    static func readForm(_ request: inout Request) async throws -> [String: [String]] {
+        let body = try await request.collectBody(upTo: maximumFormBytes)
+        var form: [String: [String]] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            guard let name = parts.first, !name.isEmpty else { continue }
+            form[name, default: []].append(parts.count > 1 ? parts[1] : "")
+        }
+        return form
     }
 
     static func html(_ text: String) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                // Only the console's own script and stylesheet run; no other site may frame it.
+                .init("Content-Security-Policy")!: "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )
     }
@@ -111,31 +244,5 @@ public enum ConsoleRoutes {
 
     static func asset(_ text: String, type: String) -> Response {
         Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-}
-
-/// Refuses callers the console's access rule does not allow, before any route reads Redis.
-struct ConsoleAccessMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
-    let access: ConsoleAccess
-    let logger: Logger
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        switch access.decide(peer: context.remoteAddress, authorization: request.headers[.authorization]) {
-        case .allowed:
-            return try await next(request, context)
-        case .notLoopback:
-            logger.warning("console refused: not on loopback and no credentials", metadata: ["sr.peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"])
-            return Response(
-                status: .forbidden,
-                headers: [.contentType: "text/plain; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: "the console answers loopback callers only while no credentials are configured\n"))
-            )
-        case .needsToken:
-            return Response(
-                status: .unauthorized,
-                headers: [.contentType: "text/plain; charset=utf-8", .wwwAuthenticate: "Bearer"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: "an ops or admin token is required: Authorization: Bearer <token>\n"))
-            )
-        }
     }
 }

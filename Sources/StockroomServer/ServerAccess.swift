@@ -14,6 +14,14 @@ public struct ServerAccess: Sendable {
         return role == .ops || role == .admin
     }
 
+    /// Who `token` is, when it is an operator's (ops or admin): its credential's name, and whether
+    /// it may change data (admin). Nil for any other token.
+    public func operatorIdentity(token: String) -> (name: String, isAdmin: Bool)? {
+        guard let credential = credentials.current.credential(for: token), credential.role == .ops || credential.role == .admin
+        else { return nil }
+        return (credential.name, credential.role == .admin)
+    }
+
     public init(credentials: Credentials) {
         self.credentials = CredentialStore(credentials)
         self.throttle = AuthenticationThrottle()

@@ -14,7 +14,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         abstract: "Serve the operator console (/console/) on its own port until SIGTERM or SIGINT.",
         discussion: """
             The same pages as `serve --http`'s /console/. Without --credentials it answers loopback \
-            callers only; with them, an ops or admin token (Authorization: Bearer <token>).
+            callers only, and only reads; with them, an operator logs in with an ops token (reads) or \
+            an admin token (may also redrive and purge), or sends Authorization: Bearer <token>.
             """
     )
 
@@ -30,7 +31,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         let access: ConsoleAccess
         if let credentials {
             let server = ServerAccess(credentials: try CredentialFile.read(credentials))
-            access = .token { token in server.mayObserve(token: token) }
+            access = .credentials { token in
+                server.operatorIdentity(token: token).map { ConsoleUser(name: $0.name, mayAct: $0.isAdmin) }
+            }
         } else {
             access = .loopbackOnly
         }

@@ -10,6 +10,15 @@ import XCTest
 /// The console's read-only pages over HTTP, on the side port, against a real Redis: what they show,
 /// and who may see them.
 final class ConsoleTests: XCTestCase {
+    /// Two operators: `ops1` reads, `admin1` may act.
+    static let credentials = ConsoleAccess.credentials { token in
+        switch token {
+        case "ops-token": ConsoleUser(name: "ops1", mayAct: false)
+        case "admin-token": ConsoleUser(name: "admin1", mayAct: true)
+        default: nil
+        }
+    }
+
     private func sidePort(_ env: FactoryTestEnvironment, access: ConsoleAccess = .loopbackOnly) -> SidePortService {
         var configuration = SidePortConfiguration()
         configuration.port = 0
@@ -73,7 +82,7 @@ final class ConsoleTests: XCTestCase {
 
     func testWithCredentialsTheConsoleNeedsAnOpsTokenBeforeReadingAnything() async throws {
         try await withFactoryEnvironment { env in
-            let service = sidePort(env, access: .token { $0 == "ops-token" })
+            let service = sidePort(env, access: Self.credentials)
             try await withServices([service]) {
                 let base = "http://127.0.0.1:\(try await service.listening.port())/console"
                 for path in ["/", "/overview/live", "/overview.json", "/streams"] {
@@ -91,13 +100,16 @@ final class ConsoleTests: XCTestCase {
 
     func testWithoutCredentialsOnlyLoopbackCallersAreAnswered() throws {
         let access = ConsoleAccess.loopbackOnly
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "127.0.0.1", port: 5000), authorization: nil), .allowed)
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "127.8.9.10", port: 5000), authorization: nil), .allowed)
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "::1", port: 5000), authorization: nil), .allowed)
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "10.0.0.7", port: 5000), authorization: nil), .notLoopback)
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "192.168.1.2", port: 5000), authorization: "Bearer x"), .notLoopback)
-        XCTAssertEqual(access.decide(peer: try SocketAddress(ipAddress: "2001:db8::1", port: 5000), authorization: nil), .notLoopback)
-        XCTAssertEqual(access.decide(peer: nil, authorization: nil), .notLoopback)
+        func decide(_ ip: String?) throws -> ConsoleAccess.Decision {
+            access.decide(peer: try ip.map { try SocketAddress(ipAddress: $0, port: 5000) }, authorization: "Bearer x", session: nil)
+        }
+        XCTAssertEqual(try decide("127.0.0.1"), .local)
+        XCTAssertEqual(try decide("127.8.9.10"), .local)
+        XCTAssertEqual(try decide("::1"), .local)
+        XCTAssertEqual(try decide("10.0.0.7"), .notLoopback)
+        XCTAssertEqual(try decide("192.168.1.2"), .notLoopback)
+        XCTAssertEqual(try decide("2001:db8::1"), .notLoopback)
+        XCTAssertEqual(try decide(nil), .notLoopback)
     }
 
     func testTextIsEscapedForHTML() {

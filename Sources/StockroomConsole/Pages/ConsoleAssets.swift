@@ -9,6 +9,10 @@ enum ConsoleAssets {
         nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
         nav a { text-decoration: none; color: inherit; padding: .15rem 0; }
         nav a[aria-current] { border-bottom: 2px solid var(--accent); }
+        .who { margin-left: auto; font-size: .9rem; display: flex; gap: .4rem; align-items: center; }
+        .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .6rem 0; }
+        .login { display: flex; flex-direction: column; gap: .6rem; max-width: 24rem; }
+        button.danger { color: var(--bad); }
         main { padding: 0 1rem 2rem; max-width: 80rem; margin: 0 auto; }
         h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
         .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: .8rem; }

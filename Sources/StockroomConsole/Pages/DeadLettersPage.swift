@@ -25,7 +25,7 @@ enum DeadLettersPage {
         }
     }
 
-    static func render(_ letters: DeadLetterPage, filter: Filter, groups: [String], pageSize: Int) -> String {
+    static func render(_ letters: DeadLetterPage, filter: Filter, groups: [String], pageSize: Int, viewer: ConsoleViewer) -> String {
         var html = "<form class=\"filters\" method=\"get\" action=\"/console/dead-letters\">"
         html += "<label>group <select name=\"group\"><option value=\"\">every group</option>"
         for group in groups {
@@ -40,27 +40,47 @@ enum DeadLettersPage {
         if letters.letters.isEmpty {
             html += "<p>No dead letters\(filter.queryString.isEmpty ? "" : " match this filter").</p>"
         } else {
+            // With the admin's actions, the table sits in the form that redrives or purges the rows ticked.
+            if viewer.mayAct {
+                html += "<form method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
+                html += actionControls(filter: filter)
+            }
             html += "<div class=\"scroll\"><table><thead><tr><th>dead letter</th><th>group</th><th>SKU</th><th>reason</th>"
             html += "<th class=\"n\">deliveries</th><th>last error</th><th>dead since (UTC)</th></tr></thead><tbody>"
             for letter in letters.letters {
                 let group = "\(letter.subscription.topic.rawValue)/\(letter.subscription.group)"
                 let link = "/console/dead-letters/show?group=\(percentEncoded(group))&ref=\(percentEncoded(letter.reference))"
-                html += "<tr><td><a href=\"\(link)\"><code>\(escape(letter.reference))</code></a></td><td>\(escape(group))</td>"
+                let tick = viewer.mayAct ? "<input type=\"checkbox\" name=\"ref\" value=\"\(escape(group))|\(escape(letter.reference))\"> " : ""
+                html += "<tr><td>\(tick)<a href=\"\(link)\"><code>\(escape(letter.reference))</code></a></td><td>\(escape(group))</td>"
                 html += "<td>\(escape(letter.fields["sku"] ?? "–"))</td><td>\(escape(letter.reason))</td>"
                 html += "<td class=\"n\">\(letter.deliveries)</td><td class=\"wrap\">\(escape(cut(letter.lastError, to: listCut)))</td>"
                 html += "<td>\(escape(time(letter.deadAt ?? idTime(letter.id))))</td></tr>"
             }
             html += "</tbody></table></div>"
+            if viewer.mayAct { html += "</form>" }
         }
         if let next = letters.next {
             let query = [filter.queryString, "after=\(percentEncoded(next.description))", "size=\(pageSize)"]
                 .filter { !$0.isEmpty }.joined(separator: "&")
             html += "<p><a href=\"/console/dead-letters?\(query)\">Older →</a></p>"
         }
-        return page(.deadLetters, body: html)
+        return page(.deadLetters, viewer: viewer, body: html)
     }
 
-    static func renderDetail(_ letter: DeadLetter, group: String) -> String {
+    /// What the admin may do with the dead letters in view: always a preview (dry run) first.
+    private static func actionControls(filter: Filter) -> String {
+        var html = "<div class=\"actions\"><label>apply to <select name=\"scope\"><option value=\"selected\">the dead letters ticked below</option>"
+        if !filter.sku.isEmpty {
+            html += "<option value=\"sku\">every dead letter of SKU \(escape(filter.sku))\(filter.group.isEmpty ? "" : " in " + escape(filter.group))</option>"
+        }
+        html += "<option value=\"all\">every dead letter \(filter.group.isEmpty ? "of every group" : "of " + escape(filter.group))</option></select></label>"
+        html += "<input type=\"hidden\" name=\"group\" value=\"\(escape(filter.group))\"><input type=\"hidden\" name=\"sku\" value=\"\(escape(filter.sku))\">"
+        html += "<button name=\"action\" value=\"redrive\">Preview redrive</button>"
+        html += "<button name=\"action\" value=\"purge\" class=\"danger\">Preview purge</button></div>"
+        return html
+    }
+
+    static func renderDetail(_ letter: DeadLetter, group: String, viewer: ConsoleViewer) -> String {
         var html = "<p><a href=\"/console/dead-letters?group=\(percentEncoded(group))\">← \(escape(group))'s dead letters</a></p>"
         html += "<h2><code>\(escape(letter.reference))</code> of \(escape(group))</h2><dl class=\"facts\">"
         let facts: [(String, String)] = [
@@ -89,7 +109,49 @@ enum DeadLettersPage {
             html += "</td></tr>"
         }
         html += "</tbody></table></div>"
-        return page(.deadLetters, body: html)
+        if viewer.mayAct {
+            html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
+            html += "<input type=\"hidden\" name=\"scope\" value=\"selected\">"
+            html += "<input type=\"hidden\" name=\"ref\" value=\"\(escape(group))|\(escape(letter.reference))\">"
+            html += "<button name=\"action\" value=\"redrive\">Preview redrive</button>"
+            html += "<button name=\"action\" value=\"purge\" class=\"danger\">Preview purge</button></form>"
+        }
+        return page(.deadLetters, title: "Dead letter", viewer: viewer, body: html)
+    }
+
+    /// A redrive's or purge's preview (with the button that does it) or its result.
+    static func renderAction(
+        _ reports: [RedriveReport], action: RedriveReport.Action, confirmed: Bool, form: [String: [String]], viewer: ConsoleViewer
+    ) -> String {
+        let count = reports.reduce(0) { $0 + $1.count }
+        let verb = action == .redrive ? "redrive" : "purge"
+        var html = "<p>"
+        if confirmed {
+            html += "Done: \(verb == "redrive" ? "redrove" : "purged") \(count) dead letter\(count == 1 ? "" : "s")."
+        } else {
+            html += "A \(verb) would take \(count) dead letter\(count == 1 ? "" : "s"). Nothing has changed yet."
+        }
+        html += "</p><div class=\"scroll\"><table><thead><tr><th>group</th><th class=\"n\">dead letters</th><th>effects</th>"
+        html += "<th>audit records</th></tr></thead><tbody>"
+        for report in reports {
+            let effects = report.effects.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            html += "<tr><td>\(escape("\(report.subscription.topic.rawValue)/\(report.subscription.group)"))</td>"
+            html += "<td class=\"n\">\(report.count)</td><td class=\"wrap\">\(escape(cut(effects, to: listCut * 4)))</td>"
+            html += "<td>\(escape(report.auditIDs.joined(separator: ", ")))</td></tr>"
+        }
+        html += "</tbody></table></div>"
+        if !confirmed, count > 0 {
+            html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
+            for (name, values) in form.sorted(by: { $0.key < $1.key }) where name != "csrf" && name != "confirm" {
+                for value in values {
+                    html += "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
+                }
+            }
+            html += "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
+            html += "<button\(action == .purge ? " class=\"danger\"" : "")>\(verb == "redrive" ? "Redrive" : "Purge") \(count) now</button></form>"
+        }
+        html += "<p><a href=\"/console/dead-letters\">← Dead letters</a></p>"
+        return page(.deadLetters, title: confirmed ? "Dead letters: \(verb) done" : "Dead letters: \(verb) preview", viewer: viewer, body: html)
     }
 
     static func cut(_ text: String, to limit: Int) -> String {

@@ -32,25 +32,37 @@ enum ConsolePage: String, CaseIterable, Sendable {
     }
 }
 
-/// The frame every page shares: head, navigation, the page's own body.
-func page(_ current: ConsolePage, body: String) -> String {
+/// The frame every page shares: head, navigation, who is logged in, the page's own body.
+func page(_ current: ConsolePage?, title: String? = nil, viewer: ConsoleViewer?, body: String) -> String {
     let navigation = ConsolePage.allCases.map { page in
         let marker = page == current ? " aria-current=\"page\"" : ""
         return "<a href=\"\(page.rawValue)\"\(marker)>\(escape(page.title))</a>"
     }.joined()
+    var who = ""
+    if let viewer {
+        if let session = viewer.session {
+            who = "<form class=\"who\" method=\"post\" action=\"/console/logout\">\(escape(session.user.name))"
+                + (session.user.mayAct ? " (admin)" : " (ops)") + csrfField(viewer) + " <button>Log out</button></form>"
+        } else if let user = viewer.user {
+            who = "<span class=\"who\">\(escape(user.name))</span>"
+        } else {
+            who = "<span class=\"who\">read-only: no credentials</span>"
+        }
+    }
+    let heading = title ?? current?.title ?? "Stockroom"
     return """
         <!doctype html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(current.title)) · Stockroom</title>
+        <title>\(escape(heading)) · Stockroom</title>
         <link rel="stylesheet" href="/console/assets/console.css">
         </head>
         <body>
-        <header><strong>Stockroom</strong><nav>\(navigation)</nav></header>
+        <header><strong>Stockroom</strong><nav>\(navigation)</nav>\(who)</header>
         <main>
-        <h1>\(escape(current.title))</h1>
+        <h1>\(escape(heading))</h1>
         \(body)
         </main>
         <script src="/console/assets/console.js"></script>
@@ -58,6 +70,11 @@ func page(_ current: ConsolePage, body: String) -> String {
         </html>
 
         """
+}
+
+/// The hidden CSRF field a form that changes something carries, for a viewer with a session.
+func csrfField(_ viewer: ConsoleViewer) -> String {
+    viewer.session.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(escape($0.csrfToken))\">" } ?? ""
 }
 
 /// A number for a table cell: "–" when unknown.

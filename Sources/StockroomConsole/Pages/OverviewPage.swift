@@ -2,9 +2,10 @@
 /// letters. The part that changes is also served alone (``live(_:)``), which the page's script
 /// fetches again at the rate the operator picks.
 enum OverviewPage {
-    static func render(_ overview: ConsoleOverview) -> String {
+    static func render(_ overview: ConsoleOverview, viewer: ConsoleViewer) -> String {
         page(
             .overview,
+            viewer: viewer,
             body: """
                 <p class="controls">Refresh every <select id="refresh" data-live="/console/overview/live">
                 <option value="0">never</option><option value="2">2 s</option><option value="5" selected>5 s</option>

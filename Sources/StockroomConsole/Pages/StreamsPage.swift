@@ -1,6 +1,6 @@
 /// `/console/streams`: each topic, group and partition, with the node that holds the partition.
 enum StreamsPage {
-    static func render(_ rows: [ConsoleStreamRow]) -> String {
+    static func render(_ rows: [ConsoleStreamRow], viewer: ConsoleViewer) -> String {
         var html = "<div class=\"scroll\"><table><thead><tr><th>topic</th><th>group</th><th class=\"n\">partition</th><th>tag</th>"
         html += "<th>node</th><th class=\"n\">length</th><th class=\"n\">lag</th><th class=\"n\">pending</th>"
         html += "<th class=\"n\">consumers</th><th class=\"n\">dead letters</th></tr></thead><tbody>"
@@ -16,6 +16,6 @@ enum StreamsPage {
             html += "<td class=\"n\((row.deadLetters ?? 0) > 0 ? " bad" : "")\">\(cell(row.deadLetters))</td></tr>"
         }
         html += "</tbody></table></div>"
-        return page(.streams, body: html)
+        return page(.streams, viewer: viewer, body: html)
     }
 }

@@ -81,22 +81,13 @@ public struct FactoryOrders: Sendable {
     /// and quantity back, so every factory call for the order carries the same callback URL.
     public func prepare(_ order: OrderReference, quantity: Int, partition: Int) async throws -> (token: String, quantity: Int) {
         let call = ScriptCall.prepareOrder(
-            order, quantity: quantity, token: Self.makeToken(), deadline: deadline, partition: partition, keys: keys
+            order, quantity: quantity, token: RandomToken.make(), deadline: deadline, partition: partition, keys: keys
         )
         let answer = try ScriptStatusReply(try await redis.run(call).get(), script: call.script.name)
         guard answer.status == "PREPARED", let token = answer.string(0), let prepared = answer.integer(1) else {
             throw RedisError(.protocolError, "the \(call.script.name) script answered \(answer.status)")
         }
         return (token, prepared)
-    }
-
-    /// 128 random bits from the system's CSPRNG, as 32 hex digits: unguessable, and safe in a URL.
-    static func makeToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
     }
 
     /// Every order record, or those in `state` / of `sku`, oldest reference first. It scans the order
