@@ -30,6 +30,7 @@ enum ConsoleAssets {
         .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
         .filters label { display: flex; flex-direction: column; font-size: .85rem; gap: .15rem; }
         td.wrap, dd.wrap { white-space: normal; overflow-wrap: anywhere; max-width: 40rem; }
+        td.wrap { min-width: 14rem; }
         .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
         .facts dt { font-weight: 600; } .facts dd { margin: 0; }
         """
