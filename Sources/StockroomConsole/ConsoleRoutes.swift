@@ -18,6 +18,7 @@ import StockroomPipeline
 /// GET  /console/dead-letters/field?group=…&ref=…&name=…            one original field's whole value
 /// POST /console/dead-letters/act  action=redrive|purge, scope=selected (ref=topic/group|p3:<id>…) | sku | all,
 ///                                 group, sku; a preview unless confirm=1; admin only, with the session's csrf
+/// GET  /console/audit            every redrive and purge, newest first: ?after=<cursor>&size=
 /// GET  /console/login, POST /console/login (token), POST /console/logout (csrf)
 /// GET  /console/assets/…          the stylesheet and the script
 /// ```
@@ -78,6 +79,14 @@ public enum ConsoleRoutes {
                 return text(.notFound, "no such dead letter or field\n")
             }
             return text(.ok, value)
+        }
+        read("audit") { request, viewer in
+            let parameters = request.uri.queryParameters
+            let size = min(max(parameters["size"].flatMap { Int(String($0)) } ?? 50, 1), DeadLetterQuery.maximumPageSize)
+            let (records, next) = try await RedriveAudit.page(
+                keys: data.keys, redis: data.redis, after: parameters["after"].flatMap { StreamPageCursor(String($0)) }, pageSize: size
+            )
+            return html(AuditPage.render(records, next: next, pageSize: size, viewer: viewer))
         }
         console.post("dead-letters/act") { request, context in
             var request = request
@@ -146,7 +155,7 @@ public enum ConsoleRoutes {
             subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
             since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
             until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
-            after: parameters["after"].flatMap { DeadLetterCursor(String($0)) },
+            after: parameters["after"].flatMap { StreamPageCursor(String($0)) },
             pageSize: parameters["size"].flatMap { Int(String($0)) } ?? 50
         )
         let groups = data.subscriptions.map { "\($0.topic.rawValue)/\($0.group)" }

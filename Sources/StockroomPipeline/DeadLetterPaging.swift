@@ -13,14 +13,14 @@ public struct DeadLetterQuery: Sendable, Hashable {
     public var since: Int64?
     public var until: Int64?
     /// Where the previous page ended (its ``DeadLetterPage/next``); nil for the newest.
-    public var after: DeadLetterCursor?
+    public var after: StreamPageCursor?
     public var pageSize: Int
 
     public static let maximumPageSize = 200
 
     public init(
         subscription: Subscription? = nil, sku: String? = nil, errorText: String? = nil, since: Int64? = nil,
-        until: Int64? = nil, after: DeadLetterCursor? = nil, pageSize: Int = 50
+        until: Int64? = nil, after: StreamPageCursor? = nil, pageSize: Int = 50
     ) {
         self.subscription = subscription
         self.sku = sku
@@ -44,31 +44,32 @@ public struct DeadLetterQuery: Sendable, Hashable {
     }
 }
 
-/// A position in the newest-first order of every group's dead letters: ids are unique per stream only,
-/// so the group and partition break ties between streams.
-public struct DeadLetterCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
+/// A position in a newest-first walk over several streams (every group's dead letters, every
+/// partition's audit records): ids are unique per stream only, so the stream's index and partition
+/// break ties between streams.
+public struct StreamPageCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
     let id: StreamID
-    let subscriptionIndex: Int
+    let streamIndex: Int
     let partition: Int
 
-    /// `<id>/<group index>/<partition>`, as a page's link carries it.
-    public var description: String { "\(id.milliseconds)-\(id.sequence)/\(subscriptionIndex)/\(partition)" }
+    /// `<id>/<stream index>/<partition>`, as a page's link carries it.
+    public var description: String { "\(id.milliseconds)-\(id.sequence)/\(streamIndex)/\(partition)" }
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 3, let id = StreamID(String(parts[0])), let index = Int(parts[1]), let partition = Int(parts[2])
         else { return nil }
-        self.init(id: id, subscriptionIndex: index, partition: partition)
+        self.init(id: id, streamIndex: index, partition: partition)
     }
 
-    init(id: StreamID, subscriptionIndex: Int, partition: Int) {
+    init(id: StreamID, streamIndex: Int, partition: Int) {
         self.id = id
-        self.subscriptionIndex = subscriptionIndex
+        self.streamIndex = streamIndex
         self.partition = partition
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.id, lhs.subscriptionIndex, lhs.partition) < (rhs.id, rhs.subscriptionIndex, rhs.partition)
+        (lhs.id, lhs.streamIndex, lhs.partition) < (rhs.id, rhs.streamIndex, rhs.partition)
     }
 }
 
@@ -76,7 +77,7 @@ public struct DeadLetterCursor: Sendable, Hashable, Comparable, CustomStringConv
 public struct DeadLetterPage: Sendable {
     public var letters: [DeadLetter]
     /// Where the next (older) page starts; nil on the last page.
-    public var next: DeadLetterCursor?
+    public var next: StreamPageCursor?
 }
 
 extension DeadLetters {
@@ -89,7 +90,7 @@ extension DeadLetters {
     /// has given a page's worth of matches or has no more: a filter that matches little reads more of
     /// each stream, never more than all of it, and no stream gives more than one page.
     public func page(_ query: DeadLetterQuery) async throws -> DeadLetterPage {
-        var candidates: [(cursor: DeadLetterCursor, letter: DeadLetter)] = []
+        var candidates: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
         var exhausted = true
         for (index, subscription) in subscriptions.enumerated() where query.subscription == nil || query.subscription == subscription {
             for partition in 0..<keys.partitions {
@@ -109,16 +110,16 @@ extension DeadLetters {
     /// Up to a page of `query`'s matches in one stream, newest first, and whether the stream may hold more.
     private func matches(
         of subscription: Subscription, index: Int, partition: Int, query: DeadLetterQuery
-    ) async throws -> (found: [(cursor: DeadLetterCursor, letter: DeadLetter)], more: Bool) {
+    ) async throws -> (found: [(cursor: StreamPageCursor, letter: DeadLetter)], more: Bool) {
         let stream = keys.deadLetterStream(subscription.topic, group: subscription.group, partition: partition)
         var end = query.after.map { "\($0.id.milliseconds)-\($0.id.sequence)" } ?? "+"
-        var found: [(cursor: DeadLetterCursor, letter: DeadLetter)] = []
+        var found: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
         while true {
             let reply = try await redis.send(["XREVRANGE", stream, end, "-", "COUNT", String(Self.pagingBatch)]).get()
             let entries = try StreamReplies.entries(reply)
             for (id, fields) in entries {
                 guard let streamID = StreamID(id) else { continue }
-                let cursor = DeadLetterCursor(id: streamID, subscriptionIndex: index, partition: partition)
+                let cursor = StreamPageCursor(id: streamID, streamIndex: index, partition: partition)
                 if let after = query.after, cursor >= after { continue }
                 let letter = DeadLetter(id: id, subscription: subscription, partition: partition, fields: fields ?? [:])
                 guard query.matches(letter) else { continue }

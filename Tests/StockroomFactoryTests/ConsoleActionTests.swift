@@ -147,8 +147,11 @@ final class ConsoleActionTests: XCTestCase {
                 let afterRedrive = (try await length(deadLetters, env), try await length(retry, env))
                 XCTAssertEqual(afterRedrive.0, 0)
                 XCTAssertEqual(afterRedrive.1, 1, "back to the warehouse group only")
-                let audit = try await env.redis.send(["XREVRANGE", env.keys.redriveAuditStream(partition: 0), "+", "-", "COUNT", "1"]).get()
-                XCTAssertTrue("\(audit)".contains("console:admin1"), "audited under the admin's name: \(audit)")
+                let record = try await env.redis.send(["XREVRANGE", env.keys.redriveAuditStream(partition: 0), "+", "-", "COUNT", "1"]).get()
+                XCTAssertTrue("\(record)".contains("console:admin1"), "audited under the admin's name: \(record)")
+
+                let audit = try await send(.GET, base + "/audit", headers: [("Cookie", admin.cookie)])
+                XCTAssertTrue(audit.body.contains("<td>redrive</td><td>console:admin1</td><td>stock-arrival/warehouse</td>"), audit.body)
 
                 // Logged out, the cookie opens nothing.
                 let out = try await send(.POST, base + "/logout", form: [("csrf", token)], headers: [("Cookie", admin.cookie)])

@@ -218,4 +218,39 @@ final class ConsoleTests: XCTestCase {
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end]).replacingOccurrences(of: "&amp;", with: "&")
     }
+
+    func testTheAuditPageWalksEveryPartitionNewestFirstOnceEach() async throws {
+        try await withFactoryEnvironment { env in
+            // 30 records in each of two partitions, with the same ids in both: unique per stream only.
+            for n in 0..<30 {
+                for partition in [0, 1] {
+                    _ = try await env.redis.send([
+                        "XADD", env.keys.redriveAuditStream(partition: partition), "\(5_000_000 + n)-0", "action", "purge",
+                        "actor", "console:p\(partition)n\(n)", "at", "\(5_000_000 + n)", "topic", "sales", "group", "ops", "count", "1",
+                    ]).get()
+                }
+            }
+            let service = sidePort(env)
+            try await withServices([service]) {
+                let base = "http://127.0.0.1:\(try await service.listening.port())"
+                var actors: [String] = []
+                var next: String? = "/console/audit?size=25"
+                var pages = 0
+                while let path = next, pages < 5 {
+                    let answer = try await httpGet(base + path)
+                    XCTAssertEqual(answer.status, 200)
+                    actors += answer.body.components(separatedBy: "<td>purge</td><td>").dropFirst().compactMap { $0.components(separatedBy: "</td>").first }
+                    next = answer.body.range(of: "<a href=\"/console/audit?").map { range in
+                        let rest = answer.body[range.lowerBound...].dropFirst("<a href=\"".count)
+                        return String(rest.prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+                    }
+                    pages += 1
+                }
+                XCTAssertEqual(pages, 3)
+                XCTAssertEqual(actors.count, 60)
+                XCTAssertEqual(Set(actors).count, 60, "each record once")
+                XCTAssertEqual(Array(actors.prefix(2)), ["console:p1n29", "console:p0n29"], "newest first")
+            }
+        }
+    }
 }

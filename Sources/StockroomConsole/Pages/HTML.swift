@@ -22,12 +22,14 @@ enum ConsolePage: String, CaseIterable, Sendable {
     case overview = "/console/"
     case streams = "/console/streams"
     case deadLetters = "/console/dead-letters"
+    case audit = "/console/audit"
 
     var title: String {
         switch self {
         case .overview: "Overview"
         case .streams: "Streams and groups"
         case .deadLetters: "Dead letters"
+        case .audit: "Audit"
         }
     }
 }
