@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import StockroomCore
 import StockroomPipeline
+import StockroomRedis
 
 /// The console's routes, added to a Hummingbird router (the side port's, or `stockroom console`'s own).
 ///
@@ -44,7 +45,7 @@ public enum ConsoleRoutes {
             console.get(path) { request, context in
                 switch gate.admit(request, peer: context.remoteAddress) {
                 case .failure(let refusal): return refusal.response
-                case .success(let viewer): return try await body(request, viewer)
+                case .success(let viewer): return await answering(logger) { try await body(request, viewer) }
                 }
             }
         }
@@ -93,7 +94,7 @@ public enum ConsoleRoutes {
             let form = try await readForm(&request)
             switch gate.admitChange(request, peer: context.remoteAddress, form: form) {
             case .failure(let refusal): return refusal.response
-            case .success(let viewer): return try await deadLetterAction(form, viewer: viewer, data: data, logger: logger)
+            case .success(let viewer): return await answering(logger) { try await deadLetterAction(form, viewer: viewer, data: data, logger: logger) }
             }
         }
 
@@ -132,6 +133,19 @@ public enum ConsoleRoutes {
 
         console.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         console.get("assets/console.js") { _, _ in asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
+    }
+
+    /// `body`'s response, or a clear one when it failed: 503 while Redis (or a partition's node) does
+    /// not answer, 500 otherwise, with the error's text.
+    static func answering(_ logger: Logger, _ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as RedisError where error.isUnavailable {
+            return text(.serviceUnavailable, "Redis did not answer; try again in a moment: \(error)\n")
+        } catch {
+            logger.error("console request failed", metadata: ["sr.error": "\(error)"])
+            return text(.internalServerError, "the console failed: \(error)\n")
+        }
     }
 
     /// The session cookie: never readable by scripts, never sent by another site's request.

@@ -253,4 +253,29 @@ final class ConsoleTests: XCTestCase {
             }
         }
     }
+
+    func testWhileRedisIsDownThePagesAnswer503AndSaySo() async throws {
+        try await withRedisServer { server in
+            try await withRedisConnection(url: server.url) { redis in
+                var configuration = SidePortConfiguration()
+                configuration.port = 0
+                let keys = KeySpace(partitions: 2)
+                let service = SidePortService(
+                    configuration: configuration, intake: ArrivalIntake(orders: FactoryOrders(keys: keys, redis: redis), logger: testLogger()),
+                    redis: redis, registry: PrometheusCollectorRegistry(), console: ConsoleData(keys: keys, redis: redis), logger: testLogger()
+                )
+                try await withServices([service]) {
+                    let base = "http://127.0.0.1:\(try await service.listening.port())/console"
+                    let healthy = try await httpGet(base + "/")
+                    XCTAssertEqual(healthy.status, 200)
+                    await server.kill()
+                    for path in ["/", "/streams", "/dead-letters", "/audit"] {
+                        let answer = try await httpGet(base + path)
+                        XCTAssertEqual(answer.status, path == "/streams" ? 200 : 503, "\(path): \(answer.body)")
+                        if path != "/streams" { XCTAssertTrue(answer.body.hasPrefix("Redis did not answer"), answer.body) }
+                    }
+                }
+            }
+        }
+    }
 }
