@@ -78,6 +78,8 @@ public struct DeadLetterPage: Sendable {
     public var letters: [DeadLetter]
     /// Where the next (older) page starts; nil on the last page.
     public var next: StreamPageCursor?
+    /// Partitions whose node did not answer: their dead letters are not on the page.
+    public var unreachablePartitions: [Int] = []
 }
 
 extension DeadLetters {
@@ -92,19 +94,25 @@ extension DeadLetters {
     public func page(_ query: DeadLetterQuery) async throws -> DeadLetterPage {
         var candidates: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
         var exhausted = true
+        var unreachable: Set<Int> = []
         for (index, subscription) in subscriptions.enumerated() where query.subscription == nil || query.subscription == subscription {
-            for partition in 0..<keys.partitions {
-                let (found, more) = try await matches(
-                    of: subscription, index: index, partition: partition, query: query
-                )
-                candidates += found
-                if more { exhausted = false }
+            for partition in 0..<keys.partitions where !unreachable.contains(partition) {
+                do {
+                    let (found, more) = try await matches(of: subscription, index: index, partition: partition, query: query)
+                    candidates += found
+                    if more { exhausted = false }
+                } catch let error as RedisError where error.isUnavailable {
+                    // A shard down (a failover under way) hides its own dead letters, not the others'.
+                    unreachable.insert(partition)
+                }
             }
         }
         candidates.sort { $0.cursor > $1.cursor }
         let shown = candidates.prefix(query.pageSize)
         let hasMore = candidates.count > query.pageSize || !exhausted
-        return DeadLetterPage(letters: shown.map(\.letter), next: hasMore ? shown.last?.cursor : nil)
+        return DeadLetterPage(
+            letters: shown.map(\.letter), next: hasMore ? shown.last?.cursor : nil, unreachablePartitions: unreachable.sorted()
+        )
     }
 
     /// Up to a page of `query`'s matches in one stream, newest first, and whether the stream may hold more.

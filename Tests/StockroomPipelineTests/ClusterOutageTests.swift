@@ -66,6 +66,11 @@ final class ClusterOutageTests: XCTestCase {
                 XCTAssertEqual(partitions.filter { $0.failure != nil }.map(\.partition), lost)
                 XCTAssertEqual(Set(partitions.compactMap(\.node)), Set(partitionsByNode.keys), "each partition's node, the dead one too")
 
+                // The dead letters of the surviving partitions are still listed; the page names the others.
+                let letters = try await pipeline.deadLetters.page(DeadLetterQuery(subscription: .factory))
+                XCTAssertEqual(letters.unreachablePartitions, lost)
+                XCTAssertEqual(letters.letters.map(\.partition), [survivor])
+
                 try await eventually("the worker reports exactly the dead shard's partitions") {
                     worker.worker.unreadablePartitions == lost ? true : nil
                 }
