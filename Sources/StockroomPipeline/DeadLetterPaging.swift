@@ -95,6 +95,7 @@ extension DeadLetters {
         var candidates: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
         var exhausted = true
         var unreachable: Set<Int> = []
+        var lastFailure: RedisError?
         for (index, subscription) in subscriptions.enumerated() where query.subscription == nil || query.subscription == subscription {
             for partition in 0..<keys.partitions where !unreachable.contains(partition) {
                 do {
@@ -104,8 +105,12 @@ extension DeadLetters {
                 } catch let error as RedisError where error.isUnavailable {
                     // A shard down (a failover under way) hides its own dead letters, not the others'.
                     unreachable.insert(partition)
+                    lastFailure = error
                 }
             }
+        }
+        if let lastFailure, unreachable.count == keys.partitions {
+            throw lastFailure  // Redis itself is down: nothing to show
         }
         candidates.sort { $0.cursor > $1.cursor }
         let shown = candidates.prefix(query.pageSize)
