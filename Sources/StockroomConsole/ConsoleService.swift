@@ -1,23 +1,11 @@
 import Hummingbird
 import Logging
-import NIOCore
 import ServiceLifecycle
 import StockroomHTTP
 
 /// The console on a port of its own (`stockroom console`), for operators who run it apart from any
 /// server: the same pages as the side port's `/console/`, and `/healthz`.
 public struct ConsoleService: Service {
-    /// Hummingbird's basics plus the caller's address, which the access rule needs.
-    public struct RequestContext: Hummingbird.RequestContext, RemoteAddressRequestContext {
-        public var coreContext: CoreRequestContextStorage
-        public let remoteAddress: SocketAddress?
-
-        public init(source: ApplicationRequestContextSource) {
-            self.coreContext = .init(source: source)
-            self.remoteAddress = source.channel.remoteAddress
-        }
-    }
-
     public let listening = ListeningPort()
     private let host: String
     private let port: Int
@@ -36,7 +24,7 @@ public struct ConsoleService: Service {
     }
 
     public func run() async throws {
-        let router = Router(context: RequestContext.self)
+        let router = Router(context: PeerRequestContext.self)
         ConsoleRoutes.add(to: router, data: data, access: access, logger: logger)
         router.get("/healthz") { _, _ in
             _ = try await data.redis.send(["PING"]).get()

@@ -47,8 +47,8 @@ public enum SidePort {
         metricsAuthorization: (@Sendable (String) -> Bool)? = nil,
         console: (data: ConsoleData, access: ConsoleAccess)? = nil,
         logger: Logger
-    ) -> Router<SidePortRequestContext> {
-        let router = Router(context: SidePortRequestContext.self)
+    ) -> Router<PeerRequestContext> {
+        let router = Router(context: PeerRequestContext.self)
         if let console {
             ConsoleRoutes.add(to: router, data: console.data, access: console.access, logger: logger)
         }

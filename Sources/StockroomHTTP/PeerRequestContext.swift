@@ -1,9 +1,9 @@
 import Hummingbird
 import NIOCore
 
-/// The side port's request context: Hummingbird's basics plus the caller's address, which the alert
-/// for a refused callback names.
-public struct SidePortRequestContext: RequestContext, RemoteAddressRequestContext {
+/// Hummingbird's basics plus the caller's address: the side port names it when it refuses a
+/// callback, and the console decides by it whether a caller is on loopback.
+public struct PeerRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
 
