@@ -16,16 +16,6 @@ public struct RedisNodeReply: Sendable {
 }
 
 extension RedisConnection {
-    /// Whether the server turned out to be a Redis Cluster node (known once ``connect`` succeeded).
-    public var isCluster: Bool {
-        get async {
-            await self.onLoop { routing in
-                if case .cluster = routing { return true }
-                return false
-            }
-        }
-    }
-
     /// The master that serves `key`'s hash slot now: on a single Redis the node connected to; nil on
     /// a cluster while no master serves the slot.
     public func node(serving key: String) async -> RedisNodeAddress? {

@@ -75,7 +75,7 @@ final class ConsoleTests: XCTestCase {
                 XCTAssertEqual(css.status, 200)
                 XCTAssertTrue(css.body.contains(".cards"))
                 let script = try await httpGet(base + "/assets/console.js")
-                XCTAssertTrue(script.body.contains("overview") || script.body.contains("dataset.live"))
+                XCTAssertTrue(script.body.contains("select.dataset.live"), "the refresh script: \(script.body.prefix(80))")
             }
         }
     }
