@@ -260,7 +260,7 @@ return {'TRIMMED', trimmed, threshold}
     /// Redrives (back to the group's retry stream) or purges dead letters of one partition, with the
     /// group's ``DeadLetterEffects`` and an audit record, or only reports what it would do.
     static func moveDeadLetters(with effects: DeadLetterEffects) -> RedisScript {
-        RedisScript(name: scriptName("pipeline-move-dead-letters", effects), source: effects.lua + moveDeadLettersSource)
+        RedisScript(name: scriptName("pipeline-move-dead-letters", effects), source: effects.lua + OperatorAudit.lua + moveDeadLettersSource)
     }
 
     private static let moveDeadLettersSource = #"""
@@ -358,7 +358,7 @@ local function listed(values, separator)
     if #values > 1000 then text = text .. separator .. '…' end
     return text
 end
-local audit = redis.call('XADD', KEYS[3], '*', 'action', action, 'actor', ARGV[3], 'at', string.format('%d', now),
+local audit = auditRecord(KEYS[3], action, ARGV[3], now,
     'topic', ARGV[6], 'group', ARGV[7], 'partition', ARGV[8], 'filter', ARGV[5],
     'count', #ids, 'ids', listed(ids, ' '), 'effects', listed(effectLines, '; '))
 return reply(audit)
@@ -454,7 +454,7 @@ extension ScriptCall {
             keys: [
                 keys.deadLetterStream(topic, group: subscription.group, partition: partition),
                 keys.retryStream(topic, group: subscription.group, partition: partition),
-                keys.redriveAuditStream(partition: partition),
+                keys.auditStream(partition: partition),
             ],
             arguments: [
                 action.rawValue, dryRun ? "1" : "0", actor, mode, filter.description,

@@ -19,7 +19,7 @@ public enum RedriveAudit {
         var candidates: [(cursor: StreamPageCursor, record: AuditRecord)] = []
         for partition in 0..<keys.partitions {
             let end = after.map { "\($0.id.milliseconds)-\($0.id.sequence)" } ?? "+"
-            let reply = try await redis.send(["XREVRANGE", keys.redriveAuditStream(partition: partition), end, "-", "COUNT", String(size + 1)]).get()
+            let reply = try await redis.send(["XREVRANGE", keys.auditStream(partition: partition), end, "-", "COUNT", String(size + 1)]).get()
             for (id, fields) in try StreamReplies.entries(reply) {
                 guard let streamID = StreamID(id) else { continue }
                 let cursor = StreamPageCursor(id: streamID, streamIndex: 0, partition: partition)

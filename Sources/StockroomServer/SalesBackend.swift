@@ -22,8 +22,8 @@ final class SalesBackend: Sendable {
         self.metrics = metrics
     }
 
-    /// Answers `request` on the loop, through `respond`.
-    func execute(_ request: Request, respond: @escaping (Response) -> Void) {
+    /// Answers `request` on the loop, through `respond`; a stock change is recorded as `actor`'s.
+    func execute(_ request: Request, actor: String, respond: @escaping (Response) -> Void) {
         let answer: EventLoopFuture<Response>
         switch request {
         case .purchase(let purchase):
@@ -54,11 +54,11 @@ final class SalesBackend: Sendable {
                 reorderPoint: update.reorderPoint.map(Int.init),
                 reorderQuantity: update.reorderQuantity.map(Int.init)
             )
-            answer = store.setStock(change, on: redis).map { .stockInfo(StockInfo($0)) }
+            answer = store.setStock(change, actor: actor, on: redis).map { .stockInfo(StockInfo($0)) }
         case .stockAdjust(let adjust):
             // Beyond Int's range only on a 32-bit platform; the store's range check refuses it there too.
             let delta = Int(exactly: adjust.delta) ?? .max
-            answer = store.adjustStock(of: adjust.sku, by: delta, on: redis).map { .stockInfo(StockInfo($0)) }
+            answer = store.adjustStock(of: adjust.sku, by: delta, actor: actor, on: redis).map { .stockInfo(StockInfo($0)) }
         case .hello, .auth, .ping:
             preconditionFailure("the connection state machine answers \(request.opcode) itself")
         }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOExtras
+import StockroomCore
 import StockroomWire
 
 /// One client connection: frames in, responses out. All protocol decisions are the state
@@ -25,6 +26,9 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     /// The remote address, for those lines.
     private let peer: SocketAddress?
     private let settings: ConnectionSettings
+    /// Who this connection's stock changes are recorded as: the credential it authenticated with, or
+    /// its address while it has none.
+    private var actor: String
     /// The frame decoder's limit (raised after AUTH) and progress (for the frame deadline).
     private let reading: FrameReading
     private var context: ChannelHandlerContext?
@@ -58,6 +62,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
         )
         self.settings = settings
         self.peer = peer
+        self.actor = OperatorAudit.unauthenticatedActor(peer: peer?.ipAddress ?? "?")
         self.reading = reading
         self.backend = backend
         self.logger = logger
@@ -144,6 +149,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
             execute(request, requestID: requestID)
         case .authenticated(let envelope, let credential):
             settings.access.metrics.succeeded(credential.role)
+            actor = credential.name
             logger.info("authenticated", metadata: .peer(peer, ["sr.credential": "\(credential.name)", "sr.role": "\(credential.role.name)"]))
             write(envelope, context: context, promise: nil)
         case .authenticationFailed(let envelope, let closes, let throttled):
@@ -164,7 +170,7 @@ final class SalesConnectionHandler: ChannelDuplexHandler {
     private func execute(_ request: Request, requestID: UInt32) {
         logger.trace("request", metadata: .peer(peer, ["sr.req": "\(requestID)", "sr.op": "\(request.opcode)"]))
         // The backend answers on this channel's event loop: no hop between Redis's reply and ours.
-        backend.execute(request) { [self] response in
+        backend.execute(request, actor: actor) { [self] response in
             guard let context else { return }  // the connection is gone; nobody is waiting
             let envelope = ResponseEnvelope(requestID: requestID, response: response)
             switch stateMachine.requestCompleted() {

@@ -78,7 +78,7 @@ struct CeilingCommand: AsyncParsableCommand {
         case .purchase:
             let store = SalesStore(keys: observer.keys, configuration: SalesConfiguration())
             let sku = "BENCH-CEILING"
-            _ = try await store.setStock(StockUpdate(sku: sku, stock: plenty), on: observer.connection).get()
+            _ = try await store.setStock(StockUpdate(sku: sku, stock: plenty), actor: "stockroom-bench", on: observer.connection).get()
             let order = PurchaseOrder(sku: sku, quantity: 1, purchaseID: purchaseID, customer: "")
             return .purchase(order, partition: observer.keys.partition(of: sku), keys: observer.keys, limits: PurchaseLimits(SalesConfiguration()))
         }

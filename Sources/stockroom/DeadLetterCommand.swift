@@ -41,9 +41,9 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 for subscription in subscriptions {
                     switch action {
                     case .redrive:
-                        reports.append(try await deadLetters.redrive(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor))
+                        reports.append(try await deadLetters.redrive(subscription: subscription, filter: filter, dryRun: dryRun, actor: CommandLineActor.current))
                     case .purge:
-                        reports.append(try await deadLetters.purge(subscription: subscription, filter: filter, dryRun: dryRun, actor: actor))
+                        reports.append(try await deadLetters.purge(subscription: subscription, filter: filter, dryRun: dryRun, actor: CommandLineActor.current))
                     }
                 }
                 return reports
@@ -58,12 +58,6 @@ struct DeadLetterCommand: AsyncParsableCommand {
                     if let effect = report.effects[reference] { print("  \(reference): \(effect)") }
                 }
             }
-        }
-
-        /// Who did it, for the audit trail.
-        var actor: String {
-            let environment = ProcessInfo.processInfo.environment
-            return "\(environment["USER"] ?? "unknown")@\(ProcessInfo.processInfo.hostName)"
         }
     }
 

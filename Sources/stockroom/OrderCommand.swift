@@ -26,7 +26,7 @@ struct OrderCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let records = try await withOperatorRedis(redisOptions) { redis, keys in
+            let (records, unreachable) = try await withOperatorRedis(redisOptions) { redis, keys in
                 try await FactoryOrders(keys: keys, redis: redis).list(state: state.flatMap(FactoryOrderRecord.Status.init), sku: sku)
             }
             let now = Int(Date().timeIntervalSince1970 * 1000)
@@ -37,7 +37,7 @@ struct OrderCommand: AsyncParsableCommand {
                         + "state=\(record.status?.rawValue ?? "-") attempts=\(record.attempts) age=\(age)"
                 )
             }
-            print("\(records.count) order(s)")
+            print("\(records.count) order(s)\(UnreachablePartitions.note(unreachable))")
         }
     }
 
@@ -67,7 +67,7 @@ struct OrderCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await action.perform(done: "cancelled", actsOn: "open, requested or failed") { orders, order in
-                try await orders.cancel(order)
+                try await orders.cancel(order, actor: CommandLineActor.current)
             }
         }
     }
@@ -81,7 +81,7 @@ struct OrderCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await action.perform(done: "retry scheduled for", actsOn: "open or requested") { orders, order in
-                try await orders.retryNow(order)
+                try await orders.retryNow(order, actor: CommandLineActor.current)
             }
         }
     }

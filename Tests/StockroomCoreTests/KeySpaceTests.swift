@@ -16,7 +16,7 @@ final class KeySpaceTests: XCTestCase {
     func testEveryKeyOfASKUSharesItsPartitionsHashTag() {
         let keys = KeySpace(partitions: 4)
         let partition = keys.partition(of: "CP-502101")
-        let names = [keys.skuKey("CP-502101"), keys.replayKeyPrefix(partition: partition), keys.skuIndexKey(partition: partition)]
+        let names = [keys.skuKey("CP-502101"), keys.replayKeyPrefix(partition: partition), keys.skuNamesKey(partition: partition)]
             + Topic.allCases.map { keys.stream($0, partition: partition) }
         XCTAssertEqual(names.map(hashTag), Array(repeating: "p2", count: names.count))
         XCTAssertEqual(keys.skuKey("CP-502101"), "stockroom:{p2}:sku:CP-502101")

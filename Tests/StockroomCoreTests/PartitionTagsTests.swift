@@ -26,7 +26,7 @@ final class PartitionTagsTests: XCTestCase {
         let ranges = masterRanges(masters)
         var counts = [Int](repeating: 0, count: masters)
         for partition in 0..<keys.partitions {
-            let slot = HashSlot.of(key: keys.skuIndexKey(partition: partition))
+            let slot = HashSlot.of(key: keys.skuNamesKey(partition: partition))
             counts[ranges.firstIndex { $0.contains(slot) }!] += 1
         }
         return counts
@@ -42,7 +42,7 @@ final class PartitionTagsTests: XCTestCase {
     func testNumberedTagsLandWhereCRC16PutsThem() {
         XCTAssertEqual(spread(KeySpace(partitions: 4), over: 3), [1, 1, 2])
         XCTAssertEqual(spread(KeySpace(partitions: 16), over: 3), [4, 5, 7])
-        XCTAssertEqual(KeySpace(partitions: 4).skuIndexKey(partition: 3), "stockroom:{p3}:skus")
+        XCTAssertEqual(KeySpace(partitions: 4).skuNamesKey(partition: 3), "stockroom:{p3}:sku-names")
     }
 
     func testEverySpreadTagIsInTheMiddleOfItsRangeAndEveryKeyOfAPartitionSharesIt() {
@@ -56,6 +56,6 @@ final class PartitionTagsTests: XCTestCase {
                 XCTAssertEqual(HashSlot.of(key: keys.stream(.sales, partition: partition)), Int(slot))
             }
         }
-        XCTAssertEqual(KeySpace(partitions: 12, tags: .spread).skuIndexKey(partition: 0).hasPrefix("stockroom:{p0-"), true)
+        XCTAssertEqual(KeySpace(partitions: 12, tags: .spread).skuNamesKey(partition: 0).hasPrefix("stockroom:{p0-"), true)
     }
 }

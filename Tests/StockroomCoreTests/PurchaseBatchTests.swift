@@ -12,7 +12,7 @@ final class PurchaseBatchTests: XCTestCase {
 
     func testABatchSellsInOrderReplaysWithinItselfAndOpensOneOrder() async throws {
         try await withStore(partitions: 1) { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "BATCH-1", stock: 3, reorderPoint: 0, reorderQuantity: 9), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "BATCH-1", stock: 3, reorderPoint: 0, reorderQuantity: 9), actor: "test", on: redis).get()
             let orders = [
                 order("BATCH-1", 2, "a"),
                 order("BATCH-1", 2, "b"),  // only 1 left: refused

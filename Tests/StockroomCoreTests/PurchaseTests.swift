@@ -13,7 +13,7 @@ final class PurchaseTests: XCTestCase {
         let initialStock = 50
         let buyers = 400
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "CP-502101", stock: initialStock), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "CP-502101", stock: initialStock), actor: "test", on: redis).get()
 
             // Several connections on several threads, each with many purchases in flight at once.
             var connections = [redis]
@@ -63,7 +63,7 @@ final class PurchaseTests: XCTestCase {
 
     func testRetryWithTheSamePurchaseIDReturnsTheFirstAnswerAndSellsOnce() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), actor: "test", on: redis).get()
             let order = PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: "ann")
 
             let first = try await store.purchase(order, on: redis).get()
@@ -98,7 +98,7 @@ final class PurchaseTests: XCTestCase {
     /// moment before the turn).
     func testARetryFindsAnAnswerRecordedInThePreviousBucket() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), actor: "test", on: redis).get()
             let seconds = try await redis.send(["TIME"]).get().array?.first?.string.flatMap { Int($0) } ?? 0
             let previous = seconds / store.configuration.replayWindowSeconds - 1
             let shard = KeySpace.replayShard(sku: "SKU-1", purchaseID: "late")
@@ -114,11 +114,11 @@ final class PurchaseTests: XCTestCase {
 
     func testARefusalIsReplayedToo() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 0), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 0), actor: "test", on: redis).get()
             let order = PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: "")
             let firstAnswer = try await store.purchase(order, on: redis).get()
             XCTAssertEqual(firstAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: false, openedFactoryOrder: true))
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), actor: "test", on: redis).get()
             // Same purchase id: the same request, so the same answer, even though stock came back.
             let retryAnswer = try await store.purchase(order, on: redis).get()
             XCTAssertEqual(retryAnswer, PurchaseDecision(outcome: .outOfStock, stock: 0, isReplay: true))
@@ -129,7 +129,7 @@ final class PurchaseTests: XCTestCase {
 
     func testReusingAPurchaseIDForAnotherPurchaseIsRefused() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), actor: "test", on: redis).get()
             _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "req-1", customer: ""), on: redis).get()
             await XCTAssertSalesError(.invalidArgument, try await store.purchase(
                 PurchaseOrder(sku: "SKU-1", quantity: 2, purchaseID: "req-1", customer: ""), on: redis).get())
@@ -154,7 +154,7 @@ final class PurchaseTests: XCTestCase {
             XCTAssertLessThan(Set(skus.map(store.keys.partition(of:))).count, skus.count, "two share a partition")
             XCTAssertGreaterThan(Set(skus.map(store.keys.partition(of:))).count, 1, "some do not")
             for sku in skus {
-                _ = try await store.setStock(StockUpdate(sku: sku, stock: 3), on: redis).get()
+                _ = try await store.setStock(StockUpdate(sku: sku, stock: 3), actor: "test", on: redis).get()
             }
             for _ in 0..<2 {
                 for sku in skus {
@@ -172,7 +172,7 @@ final class PurchaseTests: XCTestCase {
 
     func testBadPurchasesAreRefusedAndChangeNothing() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5), actor: "test", on: redis).get()
             let before = try await countKeys(prefixed: store.keys.prefix, on: redis)
 
             await XCTAssertSalesError(.unknownSKU, try await store.purchase(
@@ -202,7 +202,7 @@ final class PurchaseTests: XCTestCase {
 
     func testTheMaximumQuantityIsConfigurable() async throws {
         try await withStore(configure: { $0.maximumQuantity = 3 }) { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), actor: "test", on: redis).get()
             await XCTAssertSalesError(.invalidArgument, try await store.purchase(
                 PurchaseOrder(sku: "SKU-1", quantity: 4, purchaseID: "a", customer: ""), on: redis).get())
             let sold = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 3, purchaseID: "b", customer: ""), on: redis).get()
@@ -212,7 +212,7 @@ final class PurchaseTests: XCTestCase {
 
     func testASaleDownToTheReorderPointOpensOneOrder() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5, reorderPoint: 2, reorderQuantity: 40), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 5, reorderPoint: 2, reorderQuantity: 40), actor: "test", on: redis).get()
             for number in 0..<2 {
                 _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "p\(number)", customer: ""), on: redis).get()
             }
@@ -242,7 +242,7 @@ final class PurchaseTests: XCTestCase {
     /// larger than a full shelf must not make the shop order from the factory.
     func testATooLargeRequestOpensAnOrderOnlyAtOrBelowTheReorderPoint() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 500, reorderPoint: 10, reorderQuantity: 40), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 500, reorderPoint: 10, reorderQuantity: 40), actor: "test", on: redis).get()
             let large = try await store.purchase(PurchaseOrder(sku: "BIG-1", quantity: 1000, purchaseID: "big-1", customer: ""), on: redis).get()
             XCTAssertEqual(large.outcome, .outOfStock)
             XCTAssertEqual(large.stock, 500)
@@ -254,7 +254,7 @@ final class PurchaseTests: XCTestCase {
             XCTAssertNil(level.openOrder)
 
             // At the reorder point (an operator lowered the stock), the same refusal does open one.
-            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 10), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "BIG-1", stock: 10), actor: "test", on: redis).get()
             let atPoint = try await store.purchase(PurchaseOrder(sku: "BIG-1", quantity: 11, purchaseID: "big-2", customer: ""), on: redis).get()
             XCTAssertEqual(atPoint.outcome, .outOfStock)
             XCTAssertTrue(atPoint.openedFactoryOrder)
@@ -265,7 +265,7 @@ final class PurchaseTests: XCTestCase {
 
     func testAScriptFlushIsRecoveredTransparently() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 2), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 2), actor: "test", on: redis).get()
             _ = try await redis.send(["SCRIPT", "FLUSH"]).get()
             let decision = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "a", customer: ""), on: redis).get()
             XCTAssertEqual(decision, PurchaseDecision(outcome: .sold, stock: 1, isReplay: false))

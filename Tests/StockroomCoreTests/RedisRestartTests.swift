@@ -17,7 +17,7 @@ final class RedisRestartTests: XCTestCase {
                 configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test")
             ).get()
             let store = try await SalesStore.open(on: redis, configuration: SalesConfiguration(), logger: Logger(label: "test")).get()
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 10), actor: "test", on: redis).get()
             _ = try await store.purchase(PurchaseOrder(sku: "SKU-1", quantity: 1, purchaseID: "before", customer: ""), on: redis).get()
 
             await server.kill()

@@ -26,7 +26,7 @@ final class ReplayExpiryTests: XCTestCase {
 
     func testAPurchaseLeavesItsRecordToThePass() async throws {
         try await withStore(partitions: 1, configure: { $0.replayWindowSeconds = self.window }) { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "EXP-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "EXP-1", stock: 5), actor: "test", on: redis).get()
             _ = try await store.purchase(PurchaseOrder(sku: "EXP-1", quantity: 1, purchaseID: "p1", customer: ""), on: redis).get()
             let bucket = try await seconds(on: redis) / window
             let key = shardKey(store, bucket: bucket, shard: KeySpace.replayShard(sku: "EXP-1", purchaseID: "p1"))

@@ -6,7 +6,7 @@ import XCTest
 final class StockLevelTests: XCTestCase {
     func testANewSKUGetsTheDefaultReorderSettings() async throws {
         try await withStore(configure: { $0.defaultReorderQuantity = 25 }) { store, redis in
-            let created = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7), on: redis).get()
+            let created = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7), actor: "test", on: redis).get()
             XCTAssertEqual(created, StockLevel(sku: "SKU-1", stock: 7, reorderPoint: 0, reorderQuantity: 25, openOrder: nil))
             let readBack = try await store.stockLevel(of: "SKU-1", on: redis).get()
             XCTAssertEqual(readBack, created)
@@ -19,25 +19,25 @@ final class StockLevelTests: XCTestCase {
 
     func testSettingStockKeepsReorderSettingsUnlessGiven() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7, reorderPoint: 3, reorderQuantity: 50), on: redis).get()
-            let changed = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 9), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7, reorderPoint: 3, reorderQuantity: 50), actor: "test", on: redis).get()
+            let changed = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 9), actor: "test", on: redis).get()
             XCTAssertEqual(changed, StockLevel(sku: "SKU-1", stock: 9, reorderPoint: 3, reorderQuantity: 50, openOrder: nil))
-            let again = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderQuantity: 10), on: redis).get()
+            let again = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderQuantity: 10), actor: "test", on: redis).get()
             XCTAssertEqual(again, StockLevel(sku: "SKU-1", stock: 1, reorderPoint: 3, reorderQuantity: 10, openOrder: nil))
-            let members = try await redis.send(["SMEMBERS", store.keys.skuIndexKey(partition: store.keys.partition(of: "SKU-1"))]).get()
+            let members = try await redis.send(["ZRANGE", store.keys.skuNamesKey(partition: store.keys.partition(of: "SKU-1")), "0", "-1"]).get()
             XCTAssertEqual(members.array?.compactMap(\.string), ["SKU-1"])
         }
     }
 
     func testBadStockUpdatesAreRefusedAndChangeNothing() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7), on: redis).get()
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: -1), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderPoint: -1), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderQuantity: 0), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "", stock: 1), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: String(repeating: "A", count: 65), stock: 1), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "a{b}", stock: 1), on: redis).get())
+            _ = try await store.setStock(StockUpdate(sku: "SKU-1", stock: 7), actor: "test", on: redis).get()
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: -1), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderPoint: -1), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "SKU-1", stock: 1, reorderQuantity: 0), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "", stock: 1), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: String(repeating: "A", count: 65), stock: 1), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.setStock(StockUpdate(sku: "a{b}", stock: 1), actor: "test", on: redis).get())
             let stockAfter = try await store.stockLevel(of: "SKU-1", on: redis).get().stock
             XCTAssertEqual(stockAfter, 7)
         }
@@ -50,7 +50,7 @@ final class StockLevelTests: XCTestCase {
             let top = NumberRanges.stock.upperBound
             let set = try await store.setStock(
                 StockUpdate(sku: "BIG-1", stock: top, reorderPoint: NumberRanges.reorderPoint.upperBound,
-                    reorderQuantity: NumberRanges.reorderQuantity.upperBound), on: redis
+                    reorderQuantity: NumberRanges.reorderQuantity.upperBound), actor: "test", on: redis
             ).get()
             XCTAssertEqual(set.stock, top)
             let stored = try await hashFields(store.keys.skuKey("BIG-1"), on: redis)
@@ -66,7 +66,7 @@ final class StockLevelTests: XCTestCase {
                 StockUpdate(sku: "BIG-1", stock: 5, reorderPoint: NumberRanges.reorderPoint.upperBound + 1),
                 StockUpdate(sku: "BIG-1", stock: 5, reorderQuantity: NumberRanges.reorderQuantity.upperBound + 1),
             ] {
-                await XCTAssertSalesError(.invalidArgument, try await store.setStock(update, on: redis).get())
+                await XCTAssertSalesError(.invalidArgument, try await store.setStock(update, actor: "test", on: redis).get())
             }
             let after = try await store.stockLevel(of: "BIG-1", on: redis).get()
             XCTAssertEqual(after.stock, top - 1, "nothing changed")
@@ -77,7 +77,7 @@ final class StockLevelTests: XCTestCase {
     /// decimal digits within its range.
     func testTheScriptsRefuseCountsThatAreNotDecimalDigitsInRange() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "RAW-1", stock: 5), on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "RAW-1", stock: 5), actor: "test", on: redis).get()
             let partition = store.keys.partition(of: "RAW-1")
             for text in ["1e0", "0x1", "1.0", " 1", "-1", "", "1001", "99999999999999999"] {
                 var call = ScriptCall.purchase(
@@ -88,7 +88,7 @@ final class StockLevelTests: XCTestCase {
                 let reply = try await redis.run(call).get()
                 XCTAssertEqual(reply.array?.first?.array?.first?.string, "INVALID_ARGUMENT", "quantity \"\(text)\"")
             }
-            var setCall = ScriptCall.setStock(StockUpdate(sku: "RAW-1", stock: 5), keys: store.keys, defaultReorderQuantity: 1)
+            var setCall = ScriptCall.setStock(StockUpdate(sku: "RAW-1", stock: 5), actor: "test", keys: store.keys, defaultReorderQuantity: 1)
             setCall.arguments[1] = "1e15"
             let refused = try await redis.run(setCall).get()
             XCTAssertEqual(refused.array?.first?.string, "INVALID_ARGUMENT")
@@ -101,8 +101,8 @@ final class StockLevelTests: XCTestCase {
     /// count, and removing more than there is changes nothing.
     func testStockAdjustmentsAreAtomicAndNeverGoBelowZero() async throws {
         try await withStore { store, redis in
-            _ = try await store.setStock(StockUpdate(sku: "ADJ-1", stock: 500), on: redis).get()
-            let added = try await store.adjustStock(of: "ADJ-1", by: 10, on: redis).get()
+            _ = try await store.setStock(StockUpdate(sku: "ADJ-1", stock: 500), actor: "test", on: redis).get()
+            let added = try await store.adjustStock(of: "ADJ-1", by: 10, actor: "test", on: redis).get()
             XCTAssertEqual(added.stock, 510)
 
             // 200 additions, 100 removals and 100 sales interleaved: none is lost.
@@ -110,8 +110,8 @@ final class StockLevelTests: XCTestCase {
                 for n in 0..<400 {
                     group.addTask {
                         switch n % 4 {
-                        case 0, 1: _ = try await store.adjustStock(of: "ADJ-1", by: 1, on: redis).get()
-                        case 2: _ = try await store.adjustStock(of: "ADJ-1", by: -1, on: redis).get()
+                        case 0, 1: _ = try await store.adjustStock(of: "ADJ-1", by: 1, actor: "test", on: redis).get()
+                        case 2: _ = try await store.adjustStock(of: "ADJ-1", by: -1, actor: "test", on: redis).get()
                         default:
                             let sale = PurchaseOrder(sku: "ADJ-1", quantity: 1, purchaseID: "adj-\(n)", customer: "")
                             _ = try await store.purchase(sale, on: redis).get()
@@ -123,15 +123,15 @@ final class StockLevelTests: XCTestCase {
             let level = try await store.stockLevel(of: "ADJ-1", on: redis).get()
             XCTAssertEqual(level.stock, 510 + 200 - 100 - 100)
 
-            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: -(level.stock + 1), on: redis).get())
-            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: 0, on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: -(level.stock + 1), actor: "test", on: redis).get())
+            await XCTAssertSalesError(.invalidArgument, try await store.adjustStock(of: "ADJ-1", by: 0, actor: "test", on: redis).get())
             await XCTAssertSalesError(
-                .invalidArgument, try await store.adjustStock(of: "ADJ-1", by: NumberRanges.stock.upperBound, on: redis).get()
+                .invalidArgument, try await store.adjustStock(of: "ADJ-1", by: NumberRanges.stock.upperBound, actor: "test", on: redis).get()
             )
-            await XCTAssertSalesError(.unknownSKU, try await store.adjustStock(of: "NOPE-1", by: 1, on: redis).get())
+            await XCTAssertSalesError(.unknownSKU, try await store.adjustStock(of: "NOPE-1", by: 1, actor: "test", on: redis).get())
             let unchanged = try await store.stockLevel(of: "ADJ-1", on: redis).get()
             XCTAssertEqual(unchanged.stock, level.stock, "refusals change nothing")
-            let emptied = try await store.adjustStock(of: "ADJ-1", by: -level.stock, on: redis).get()
+            let emptied = try await store.adjustStock(of: "ADJ-1", by: -level.stock, actor: "test", on: redis).get()
             XCTAssertEqual(emptied.stock, 0)
         }
     }

@@ -31,7 +31,7 @@ final class SyncReplicasTests: XCTestCase {
                     configuration.syncReplicas = syncReplicas
                     configuration.syncTimeoutMilliseconds = timeoutMilliseconds
                     let store = try await SalesStore.open(on: redis, configuration: configuration, logger: testLogger()).get()
-                    _ = try await store.setStock(StockUpdate(sku: "SYNC-1", stock: 5), on: redis).get()
+                    _ = try await store.setStock(StockUpdate(sku: "SYNC-1", stock: 5), actor: "test", on: redis).get()
                     try await body(store, redis)
                 }
             }

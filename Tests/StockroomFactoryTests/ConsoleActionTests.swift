@@ -147,7 +147,7 @@ final class ConsoleActionTests: XCTestCase {
                 let afterRedrive = (try await length(deadLetters, env), try await length(retry, env))
                 XCTAssertEqual(afterRedrive.0, 0)
                 XCTAssertEqual(afterRedrive.1, 1, "back to the warehouse group only")
-                let record = try await env.redis.send(["XREVRANGE", env.keys.redriveAuditStream(partition: 0), "+", "-", "COUNT", "1"]).get()
+                let record = try await env.redis.send(["XREVRANGE", env.keys.auditStream(partition: 0), "+", "-", "COUNT", "1"]).get()
                 XCTAssertTrue("\(record)".contains("console:admin1"), "audited under the admin's name: \(record)")
 
                 let audit = try await send(.GET, base + "/audit", headers: [("Cookie", admin.cookie)])

@@ -32,7 +32,7 @@ final class ConsoleTests: XCTestCase {
 
     func testTheOverviewShowsTheOpenOrderAndEveryGroupAndTheStreamsPageEveryPartition() async throws {
         try await withFactoryEnvironment { env in
-            _ = try await env.store.setStock(StockUpdate(sku: "CONSOLE-1", stock: 1, reorderPoint: 0, reorderQuantity: 5), on: env.redis).get()
+            _ = try await env.store.setStock(StockUpdate(sku: "CONSOLE-1", stock: 1, reorderPoint: 0, reorderQuantity: 5), actor: "test", on: env.redis).get()
             for n in 0..<2 {
                 _ = try await env.store.purchase(
                     PurchaseOrder(sku: "CONSOLE-1", quantity: 1, purchaseID: "p\(n)", customer: "c"), on: env.redis
@@ -225,7 +225,7 @@ final class ConsoleTests: XCTestCase {
             for n in 0..<30 {
                 for partition in [0, 1] {
                     _ = try await env.redis.send([
-                        "XADD", env.keys.redriveAuditStream(partition: partition), "\(5_000_000 + n)-0", "action", "purge",
+                        "XADD", env.keys.auditStream(partition: partition), "\(5_000_000 + n)-0", "action", "purge",
                         "actor", "console:p\(partition)n\(n)", "at", "\(5_000_000 + n)", "topic", "sales", "group", "ops", "count", "1",
                     ]).get()
                 }

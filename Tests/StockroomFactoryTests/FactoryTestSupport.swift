@@ -148,7 +148,7 @@ extension FactoryTestEnvironment {
     /// purchase script opens factory order `<sku>@1`. Returns the stock-empty entry.
     func sellOut(_ sku: String, stock: Int = 2, reorderQuantity: Int = 10) async throws -> StreamEntry {
         _ = try await store.setStock(
-            StockUpdate(sku: sku, stock: stock, reorderPoint: 0, reorderQuantity: reorderQuantity), on: redis
+            StockUpdate(sku: sku, stock: stock, reorderPoint: 0, reorderQuantity: reorderQuantity), actor: "test", on: redis
         ).get()
         let decision = try await store.purchase(
             PurchaseOrder(sku: sku, quantity: stock, purchaseID: "buy-\(sku)-\(UUID().uuidString)", customer: "test"),

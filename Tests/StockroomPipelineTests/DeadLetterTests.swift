@@ -292,7 +292,7 @@ final class DeadLetterTests: XCTestCase {
     private func auditRecords(_ pipeline: Pipeline) async throws -> [[String: String]] {
         var records: [[String: String]] = []
         for partition in 0..<pipeline.keys.partitions {
-            let reply = try await pipeline.redis.send(["XRANGE", pipeline.keys.redriveAuditStream(partition: partition), "-", "+"]).get()
+            let reply = try await pipeline.redis.send(["XRANGE", pipeline.keys.auditStream(partition: partition), "-", "+"]).get()
             for row in reply.array ?? [] {
                 var fields: [String: String] = [:]
                 let flat = row.array?[1].array ?? []

@@ -14,7 +14,7 @@ final class OrderDeadLetterTests: XCTestCase {
     /// dead-letter the entry. Returns the dead letter.
     private func strandedOrder(_ sku: String, in pipeline: Pipeline) async throws -> DeadLetter {
         let store = SalesStore(keys: pipeline.keys, configuration: SalesConfiguration())
-        _ = try await store.setStock(StockUpdate(sku: sku, stock: 1, reorderPoint: 0, reorderQuantity: 5), on: pipeline.redis).get()
+        _ = try await store.setStock(StockUpdate(sku: sku, stock: 1, reorderPoint: 0, reorderQuantity: 5), actor: "test", on: pipeline.redis).get()
         _ = try await store.purchase(PurchaseOrder(sku: sku, quantity: 1, purchaseID: "\(sku)-p1", customer: "c"), on: pipeline.redis).get()
         let order = OrderReference(sku: sku, number: 1)
         let orders = FactoryOrders(keys: pipeline.keys, redis: pipeline.redis)
@@ -66,7 +66,7 @@ final class OrderDeadLetterTests: XCTestCase {
             expectEqual(try await pipeline.redis.send(["HGET", skuKey, "open_order"]).get().string, "", "the SKU may order again")
             expectEqual(try await transitions(pipeline, "STRAND-1")["cancelled"], "1")
             let auditID = try XCTUnwrap(report.auditIDs.first)
-            let audit = try await pipeline.redis.send(["XRANGE", pipeline.keys.redriveAuditStream(partition: partition), auditID, auditID]).get()
+            let audit = try await pipeline.redis.send(["XRANGE", pipeline.keys.auditStream(partition: partition), auditID, auditID]).get()
             let auditFields = try XCTUnwrap(try StreamReplies.entries(audit).first?.fields)
             XCTAssertEqual(auditFields["effects"], "\(letter.id): cancelled order STRAND-1@1")
 
@@ -91,6 +91,11 @@ final class OrderDeadLetterTests: XCTestCase {
             XCTAssertEqual(report.effects, [letter.reference: "reopened order STRAND-2@1"])
             expectEqual(try await orders.record(of: order)?.status, .open)
             expectEqual(try await transitions(pipeline, "STRAND-2")["reopened"], "1")
+            let partition = pipeline.keys.partition(of: "STRAND-2")
+            let open = try await pipeline.redis.send(["ZSCORE", pipeline.keys.orderStateKey("open", partition: partition), "STRAND-2@1"]).get()
+            let failed = try await pipeline.redis.send(["ZSCORE", pipeline.keys.orderStateKey("failed", partition: partition), "STRAND-2@1"]).get()
+            XCTAssertNotNil(open.string, "a reopened order is indexed as open again")
+            XCTAssertNil(failed.string, "and no longer as failed")
 
             // The factory group places it now, from its retry stream.
             let journal = Journal()
@@ -110,7 +115,7 @@ final class OrderDeadLetterTests: XCTestCase {
             let orders = FactoryOrders(keys: pipeline.keys, redis: pipeline.redis)
             let order = OrderReference(sku: "STRAND-3", number: 1)
 
-            let refusal = try await orders.cancel(order)
+            let refusal = try await orders.cancel(order, actor: "test")
             XCTAssertNil(refusal, "a failed order can be cancelled")
             let report = try await pipeline.deadLetters.purge(subscription: .factory, filter: .all, dryRun: false, actor: "test")
             XCTAssertEqual(report.effects[letter.reference], "order STRAND-3@1 stays cancelled")

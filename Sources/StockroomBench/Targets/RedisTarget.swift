@@ -67,7 +67,7 @@ public final class RedisTarget: LoadTarget {
     public func setStock(_ stock: Int, of skus: [String]) async throws {
         let (store, redis) = (self.store, connections[0])
         _ = try await concurrentMap(skus, limit: administrativeConcurrency) { sku in
-            try await store.setStock(StockUpdate(sku: sku, stock: stock), on: redis).get()
+            try await store.setStock(StockUpdate(sku: sku, stock: stock), actor: "stockroom-bench", on: redis).get()
         }
     }
 

@@ -9,25 +9,27 @@
 /// stockroom:partitions                       P/spread (or P: numbered tags), written once when the data is created
 /// stockroom:group-settings:<topic>/<group>    hash: the delivery settings the group's workers run with
 /// stockroom:{p3}:sku:CP-502101               hash: stock, reorder_point, reorder_qty, open_order, order_seq
-/// stockroom:{p3}:skus                        set: the SKUs of partition 3
+/// stockroom:{p3}:sku-names                   sorted set: the SKUs of partition 3, all scored 0 (by name)
 /// stockroom:{p3}:replays:<bucket>:<shard>    hash: <SKU>/<purchase id> → the first answer (expires by bucket)
 /// stockroom:{p3}:stream:<topic>              stream: sales, stock-empty, stock-arrival
 /// stockroom:{p3}:retry:<topic>:<group>        stream: redriven entries only <group> reads again
 /// stockroom:{p3}:dlq:<topic>:<group>          stream: <group>'s dead letters of <topic>
-/// stockroom:{p3}:audit:redrive                stream: who redrove what, when
+/// stockroom:{p3}:audit:redrive                stream: who redrove, purged, cancelled or restocked what, when
 /// stockroom:{p3}:lasterror:<topic>:<group>    hash: the last handler error of each pending entry
 /// stockroom:{p3}:reading:<topic>:<group>      string: the consumer that last read here (expires: see ReadingMark)
 /// stockroom:{p3}:order:<order>                hash: a factory order's record (sku, quantity, status, …)
 /// stockroom:{p3}:orders:due                   sorted set: open and requested orders by deadline (ms)
 /// stockroom:{p3}:orders:transitions           hash: how many orders took each transition
+/// stockroom:{p3}:orders:state:<state>         sorted set: the orders in <state>, by when they entered it (ms)
 /// stockroom:{p3}:ops:sku:<SKU>                 hash: the ops group's counters: sold, sales, stockouts, …
 /// ```
 ///
 /// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one,
-/// with two exceptions that share the KEYS' hash tag, so they stay in one Cluster slot: the factory
+/// with three exceptions that share the KEYS' hash tag, so they stay in one Cluster slot: the factory
 /// group's dead-letter effects (`factoryOrderDeadLetterEffects`) build order keys from the partition's
-/// tag, because a purge of `--all` finds its entries inside the script; and the purchase script builds
-/// its replay hash's name from `replayKeyPrefix`, because the time bucket is Redis's clock.
+/// tag, because a purge of `--all` finds its entries inside the script; the purchase script builds
+/// its replay hash's name from `replayKeyPrefix`, because the time bucket is Redis's clock; and the
+/// order scripts name a state's index from `orderStatePrefix`, because the state is the script's to decide.
 public struct KeySpace: Sendable, Hashable {
     public static let defaultPrefix = "stockroom"
 
@@ -74,7 +76,9 @@ public struct KeySpace: Sendable, Hashable {
     /// For a caller that already knows the SKU's partition: the hash is computed once per request.
     public func skuKey(_ sku: String, partition: Int) -> String { "\(tag(partition)):sku:\(sku)" }
 
-    public func skuIndexKey(partition: Int) -> String { "\(tag(partition)):skus" }
+    /// The SKUs of a partition, every score 0, so `ZRANGEBYLEX` pages them by name and by prefix. The
+    /// set-stock script adds each SKU it creates.
+    public func skuNamesKey(partition: Int) -> String { "\(tag(partition)):sku-names" }
 
     /// Where a partition's replay records live: hashes `<this>:<bucket>:<shard>`, one field
     /// `<SKU>/<purchase id>` per purchase (see `PurchaseScript`). The purchase script appends bucket and
@@ -111,8 +115,13 @@ public struct KeySpace: Sendable, Hashable {
         "\(tag(partition)):dlq:\(topic.rawValue):\(group)"
     }
 
-    /// The audit trail of redrives in one partition.
-    public func redriveAuditStream(partition: Int) -> String { "\(tag(partition)):audit:redrive" }
+    /// The audit trail of one partition's operator actions: redrives, purges, order cancels and
+    /// retries, stock changes. Named for the redrives it first held, and kept so that earlier records
+    /// stay. Capped near ``auditLength`` entries (`XADD MAXLEN ~`), the oldest dropped first.
+    public func auditStream(partition: Int) -> String { "\(tag(partition)):audit:redrive" }
+
+    /// About how many records each partition's audit stream keeps.
+    public static let auditLength = 100_000
 
     /// Where `group`'s last handler error of each failed, still pending entry of `topic` is kept:
     /// field `stream:<id>` (topic stream) or `retry:<id>` (retry stream), value a JSON failure record
@@ -138,6 +147,13 @@ public struct KeySpace: Sendable, Hashable {
     /// `delivered`, `expired`, `cancelled`, `failed`, `reopened`): a hash the order scripts count in, so
     /// `stockroom status` shows the lifecycle without scanning every order.
     public func orderTransitionsKey(partition: Int) -> String { "\(tag(partition)):orders:transitions" }
+
+    /// Where the orders of one state are indexed: the prefix of `orderStateKey`, which the order
+    /// scripts complete with the state they move an order to (`OrderStateIndex`).
+    public func orderStatePrefix(partition: Int) -> String { "\(tag(partition)):orders:state:" }
+
+    /// The orders of a partition in `state`, scored by when they entered it (ms since 1970).
+    public func orderStateKey(_ state: String, partition: Int) -> String { orderStatePrefix(partition: partition) + state }
 
     /// Our record of one factory order, by our own order reference (`SKU@n`).
     public func orderKey(_ order: String, partition: Int) -> String { "\(tag(partition)):order:\(order)" }

@@ -9,7 +9,7 @@ import StockroomRedis
 /// whose stock-empty entry became a dead letter is `failed` until an operator redrives the entry
 /// (`open` again) or purges it (`cancelled`); a failed order's delivery is still taken in.
 public struct FactoryOrderRecord: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
         /// Prepared (token and quantity fixed), the factory not yet acknowledging it.
         case open
         case requested

@@ -90,42 +90,38 @@ public struct FactoryOrders: Sendable {
         return (token, prepared)
     }
 
-    /// Every order record, or those in `state` / of `sku`, oldest reference first. It scans the order
-    /// keys (an operator's tool, not a request path), partition by partition, each on the node that
-    /// holds it (on a Redis Cluster a plain SCAN would see one master's keys only).
-    public func list(state: FactoryOrderRecord.Status? = nil, sku: String? = nil) async throws -> [FactoryOrderRecord] {
+    /// Every order record, or those in `state` / of `sku`, by SKU and number, read through the
+    /// order-state indexes (``OrderIndex``), never by scanning keys; and the partitions whose node did
+    /// not answer, whose orders are missing.
+    public func list(
+        state: FactoryOrderRecord.Status? = nil, sku: String? = nil
+    ) async throws -> (records: [FactoryOrderRecord], unreachablePartitions: [Int]) {
+        let index = OrderIndex(keys: keys, redis: redis)
+        var query = OrderQuery(state: state, sku: sku, pageSize: OrderQuery.maximumPageSize)
         var records: [FactoryOrderRecord] = []
-        let partitions = sku.map { [keys.partition(of: $0)] } ?? Array(0..<keys.partitions)
-        for partition in partitions {
-            let pattern = keys.orderKey((sku ?? "*") + "@*", partition: partition)
-            let prefix = keys.orderKey("", partition: partition)
-            var cursor = "0"
-            repeat {
-                let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"], onNodeServing: prefix).get()
-                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
-                    throw RedisError(.protocolError, "SCAN answered \(reply)")
-                }
-                for key in parts[1].array?.compactMap(\.string) ?? [] {
-                    let fields = try await redis.send(["HGETALL", key]).get().fieldDictionary()
-                    let record = FactoryOrderRecord(order: String(key.dropFirst(prefix.count)), fields: fields)
-                    if state == nil || record.status == state { records.append(record) }
-                }
-                cursor = next
-            } while cursor != "0"
-        }
-        return records.sorted { ($0.sku ?? "", Self.number($0.order)) < ($1.sku ?? "", Self.number($1.order)) }
+        var unreachable: Set<Int> = []
+        repeat {
+            let page = try await index.page(query)
+            records += page.rows.map(\.record)
+            unreachable.formUnion(page.unreachablePartitions)
+            query.after = page.next
+        } while query.after != nil
+        let sorted = records.sorted { ($0.sku ?? "", Self.number($0.order)) < ($1.sku ?? "", Self.number($1.order)) }
+        return (sorted, unreachable.sorted())
     }
 
     private static func number(_ order: String) -> Int { OrderReference(order)?.number ?? 0 }
 
-    /// Closes `order` if it is still open or requested; nil when it was, else its status (`""` for none).
-    public func cancel(_ order: OrderReference) async throws -> String? {
-        try await operatorAction(.cancelOrder(order, keys: keys), done: "CANCELLED")
+    /// Closes `order` if it is still open, requested or failed, and records that `actor` did; nil when
+    /// it was, else its status (`""` for none).
+    public func cancel(_ order: OrderReference, actor: String) async throws -> String? {
+        try await operatorAction(.cancelOrder(order, actor: actor, keys: keys), done: "CANCELLED")
     }
 
-    /// Has the watchdog request `order` again at its next pass; nil when scheduled, else its status.
-    public func retryNow(_ order: OrderReference) async throws -> String? {
-        try await operatorAction(.retryOrderNow(order, keys: keys), done: "SCHEDULED")
+    /// Has the watchdog request `order` again at its next pass, and records that `actor` asked; nil when
+    /// scheduled, else its status.
+    public func retryNow(_ order: OrderReference, actor: String) async throws -> String? {
+        try await operatorAction(.retryOrderNow(order, actor: actor, keys: keys), done: "SCHEDULED")
     }
 
     private func operatorAction(_ call: ScriptCall, done: String) async throws -> String? {

@@ -118,8 +118,9 @@ public struct SalesStore: Sendable {
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
-    /// Creates a SKU, or sets its stock and the reorder settings the update names.
-    public func setStock(_ update: StockUpdate, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+    /// Creates a SKU, or sets its stock and the reorder settings the update names; the audit trail
+    /// says `actor` did.
+    public func setStock(_ update: StockUpdate, actor: String, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
         do {
             try SKU.validate(update.sku)
             try NumberRanges.check(update.stock, in: NumberRanges.stock, "stock")
@@ -130,15 +131,15 @@ public struct SalesStore: Sendable {
         } catch {
             return redis.eventLoop.makeFailedFuture(error)
         }
-        let call = ScriptCall.setStock(update, keys: keys, defaultReorderQuantity: configuration.defaultReorderQuantity)
+        let call = ScriptCall.setStock(update, actor: actor, keys: keys, defaultReorderQuantity: configuration.defaultReorderQuantity)
         return redis.run(call)
             .flatMapThrowing { reply in try ScriptReply(reply).stockLevel(sku: update.sku) }
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }
 
     /// Adds `delta` units to a SKU's stock (removes them when negative), atomically. Removing more than
-    /// there is, or a change of 0, is INVALID_ARGUMENT and changes nothing.
-    public func adjustStock(of sku: String, by delta: Int, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
+    /// there is, or a change of 0, is INVALID_ARGUMENT and changes nothing. The audit trail says `actor` did.
+    public func adjustStock(of sku: String, by delta: Int, actor: String, on redis: RedisConnection) -> EventLoopFuture<StockLevel> {
         do {
             try SKU.validate(sku)
             try NumberRanges.check(delta, in: NumberRanges.stockAdjustment, "the change")
@@ -146,7 +147,7 @@ public struct SalesStore: Sendable {
         } catch {
             return redis.eventLoop.makeFailedFuture(error)
         }
-        return redis.run(.adjustStock(sku: sku, delta: delta, keys: keys))
+        return redis.run(.adjustStock(sku: sku, delta: delta, actor: actor, keys: keys))
             .flatMapThrowing { reply in try ScriptReply(reply).stockLevel(sku: sku) }
             .flatMapErrorThrowing { error in throw (error as? SalesError) ?? SalesError(error) }
     }

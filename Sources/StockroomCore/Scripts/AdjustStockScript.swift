@@ -5,11 +5,12 @@ extension StockroomScripts {
     /// reading the stock first (a read-then-write would oversell what sold in between).
     public static let adjustStock = RedisScript(
         name: "adjust-stock",
-        source: #"""
+        source: OperatorAudit.lua + #"""
 -- Stockroom stock adjust: add or remove units atomically.
 --
--- KEYS[1] stockroom:{pN}:sku:<SKU>
+-- KEYS[1] stockroom:{pN}:sku:<SKU>   KEYS[2] stockroom:{pN}:audit:redrive (the audit stream)
 -- ARGV[1] SKU   ARGV[2] delta, signed decimal digits, not 0   ARGV[3] the largest stock
+-- ARGV[4] who changes it (for the audit record)
 --
 -- Returns {'OK', stock, reorder_point, reorder_qty, open_order}, or a refusal that changes nothing:
 -- {'INVALID_ARGUMENT', message} (a bad delta, removing more than there is, past the largest stock),
@@ -32,18 +33,22 @@ if after > tonumber(ARGV[3]) then
     return {'INVALID_ARGUMENT', 'the stock of ' .. ARGV[1] .. ' would pass ' .. ARGV[3]}
 end
 local stock = redis.call('HINCRBY', KEYS[1], 'stock', text)
+local clock = redis.call('TIME')
+auditRecord(KEYS[2], delta > 0 and 'stock-add' or 'stock-remove', ARGV[4], clock[1] * 1000 + math.floor(clock[2] / 1000),
+    'sku', ARGV[1], 'change', text, 'stock', stock)
 return {'OK', stock, tonumber(item[2]) or 0, tonumber(item[3]) or 0, item[4] or ''}
 """#
     )
 }
 
 extension ScriptCall {
-    /// ``StockroomScripts/adjustStock``: `delta` units more (or fewer) of `sku`.
-    public static func adjustStock(sku: String, delta: Int, keys: KeySpace) -> ScriptCall {
-        ScriptCall(
+    /// ``StockroomScripts/adjustStock``: `delta` units more (or fewer) of `sku`, by `actor`.
+    public static func adjustStock(sku: String, delta: Int, actor: String, keys: KeySpace) -> ScriptCall {
+        let partition = keys.partition(of: sku)
+        return ScriptCall(
             StockroomScripts.adjustStock,
-            keys: [keys.skuKey(sku)],
-            arguments: [sku, String(delta), String(NumberRanges.stock.upperBound)]
+            keys: [keys.skuKey(sku, partition: partition), keys.auditStream(partition: partition)],
+            arguments: [sku, String(delta), String(NumberRanges.stock.upperBound), actor]
         )
     }
 }

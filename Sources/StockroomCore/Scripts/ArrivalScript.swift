@@ -33,7 +33,7 @@ return {'ACCEPTED', redis.call('XADD', KEYS[2], '*', unpack(fields))}
     /// Applies a factory delivery exactly once per order reference.
     public static let applyArrival = RedisScript(
         name: "apply-arrival",
-        source: orderCheck + #"""
+        source: orderCheck + OrderStateIndex.lua + #"""
 -- Stockroom arrival: raise the stock once per factory order, close the order.
 --
 -- KEYS[1] stockroom:{pN}:sku:<SKU>       hash: stock, reorder_point, reorder_qty, open_order, order_seq
@@ -41,7 +41,7 @@ return {'ACCEPTED', redis.call('XADD', KEYS[2], '*', unpack(fields))}
 -- KEYS[3] stockroom:{pN}:orders:due      the order leaves it once delivered
 -- KEYS[4] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] order reference SKU@n   ARGV[3] quantity delivered   ARGV[4] the callback's token
--- ARGV[5] the stock-arrival entry id (kept for tracing)
+-- ARGV[5] the stock-arrival entry id (kept for tracing)   ARGV[6] the partition's order-state prefix
 --
 -- Returns {'APPLIED', stock, cleared} (cleared 1 when the order was the SKU's open order) or
 -- {'ALREADY_APPLIED', stock} (a duplicate: nothing changed). Refusals change nothing: {'UNKNOWN_SKU',
@@ -52,7 +52,8 @@ local quantity = tonumber(ARGV[3])
 local refusal = refuseCallback(KEYS[2], ARGV[2], ARGV[4], quantity)
 if refusal then return refusal end
 
-if redis.call('HGET', KEYS[2], 'status') == 'delivered' then
+local status = redis.call('HGET', KEYS[2], 'status')
+if status == 'delivered' then
     -- A duplicated callback, or the delivery of a retried factory call: count it, change nothing else.
     redis.call('HINCRBY', KEYS[2], 'duplicate_arrivals', 1)
     return {'ALREADY_APPLIED', tonumber(redis.call('HGET', KEYS[1], 'stock')) or 0}
@@ -69,6 +70,7 @@ local now = tostring(clock[1] * 1000 + math.floor(clock[2] / 1000))
 local stock = redis.call('HINCRBY', KEYS[1], 'stock', quantity)
 redis.call('HSET', KEYS[2], 'status', 'delivered', 'delivered_at', now,
     'delivered_qty', quantity, 'arrival_entry', ARGV[5])
+moveOrderState(ARGV[6], ARGV[2], status, 'delivered', now)
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HINCRBY', KEYS[4], 'delivered', 1)
 local cleared = 0
@@ -128,7 +130,10 @@ extension ScriptCall {
                 keys.skuKey(arrival.sku, partition: partition), keys.orderKey(arrival.order.description, partition: partition),
                 keys.ordersDueKey(partition: partition), keys.orderTransitionsKey(partition: partition),
             ],
-            arguments: [arrival.sku, arrival.order.description, String(arrival.quantity), arrival.token, entryID]
+            arguments: [
+                arrival.sku, arrival.order.description, String(arrival.quantity), arrival.token, entryID,
+                keys.orderStatePrefix(partition: partition),
+            ]
         )
     }
 }

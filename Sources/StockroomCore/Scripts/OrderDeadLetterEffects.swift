@@ -13,17 +13,17 @@ extension StockroomScripts {
     /// Delivered, cancelled and expired orders are left as they are, and said so.
     static let factoryOrderDeadLetterEffects = DeadLetterEffects(
         name: "factory-orders",
-        lua: #"""
+        lua: OrderStateIndex.lua + #"""
 -- Dead-letter effects of the factory group: the entry's order follows its dead letter.
 -- Keys are built here from the partition's tag, as KeySpace names them: <tag>:order:<SKU@n>,
--- <tag>:sku:<SKU>, <tag>:orders:due, <tag>:orders:transitions.
+-- <tag>:sku:<SKU>, <tag>:orders:due, <tag>:orders:transitions, <tag>:orders:state:<state>.
 local effects = {}
 
 local function orderOf(fields, tag)
     local sku, order = fields['sku'], fields['order']
     if not sku or not order or string.sub(order, 1, #sku + 1) ~= sku .. '@' then return nil end
     return {ref = order, sku = sku, key = tag .. ':order:' .. order, skuKey = tag .. ':sku:' .. sku,
-        due = tag .. ':orders:due', transitions = tag .. ':orders:transitions'}
+        due = tag .. ':orders:due', transitions = tag .. ':orders:transitions', states = tag .. ':orders:state:'}
 end
 
 local function nowMilliseconds()
@@ -36,7 +36,9 @@ function effects.dead_letter(fields, tag)
     if not order then return '' end
     local status = redis.call('HGET', order.key, 'status')
     if status and status ~= 'open' then return 'order ' .. order.ref .. ' stays ' .. status end
-    redis.call('HSET', order.key, 'sku', order.sku, 'status', 'failed', 'failed_at', nowMilliseconds())
+    local now = nowMilliseconds()
+    redis.call('HSET', order.key, 'sku', order.sku, 'status', 'failed', 'failed_at', now)
+    moveOrderState(order.states, order.ref, status, 'failed', now)
     redis.call('ZREM', order.due, order.ref)
     redis.call('HINCRBY', order.transitions, 'failed', 1)
     return 'order ' .. order.ref .. ' failed'
@@ -50,8 +52,10 @@ function effects.purge(fields, tag, apply)
         return 'order ' .. order.ref .. ' stays ' .. status
     end
     if not apply then return 'would cancel order ' .. order.ref end
-    redis.call('HSET', order.key, 'sku', order.sku, 'status', 'cancelled', 'cancelled_at', nowMilliseconds(),
+    local now = nowMilliseconds()
+    redis.call('HSET', order.key, 'sku', order.sku, 'status', 'cancelled', 'cancelled_at', now,
         'cancelled_by', 'dlq purge')
+    moveOrderState(order.states, order.ref, status, 'cancelled', now)
     redis.call('ZREM', order.due, order.ref)
     redis.call('HINCRBY', order.transitions, 'cancelled', 1)
     if redis.call('HGET', order.skuKey, 'open_order') == order.ref then
@@ -67,6 +71,7 @@ function effects.redrive(fields, tag, apply)
     if status ~= 'failed' then return 'order ' .. order.ref .. ' stays ' .. (status or 'unrecorded') end
     if not apply then return 'would reopen order ' .. order.ref end
     redis.call('HSET', order.key, 'status', 'open')
+    moveOrderState(order.states, order.ref, status, 'open', nowMilliseconds())
     redis.call('HINCRBY', order.transitions, 'reopened', 1)
     return 'reopened order ' .. order.ref
 end

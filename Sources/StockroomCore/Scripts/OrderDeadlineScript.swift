@@ -9,13 +9,14 @@ extension StockroomScripts {
     /// opens the next order and appends its stock-empty event, as the purchase script would.
     public static let passOrderDeadline = RedisScript(
         name: "factory-order-deadline",
-        source: #"""
+        source: OrderStateIndex.lua + #"""
 -- Stockroom factory order: its deadline passed.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   KEYS[2] stockroom:{pN}:orders:due
 -- KEYS[3] stockroom:{pN}:sku:<SKU>       KEYS[4] stockroom:{pN}:stream:stock-empty
 -- KEYS[5] stockroom:{pN}:orders:transitions
 -- ARGV[1] order reference   ARGV[2] SKU   ARGV[3] most factory calls per order   ARGV[4] deadline, ms
+-- ARGV[5] the partition's order-state prefix, <tag>:orders:state:
 --
 -- Returns {'NOT_DUE'} (another process moved the deadline), {'CLOSED'} (delivered, cancelled or expired
 -- before; taken off the due set), {'REQUEST_AGAIN', token, quantity} (deadline moved on by one more
@@ -41,6 +42,7 @@ if (tonumber(order[2]) or 0) < tonumber(ARGV[3]) and order[3] then
 end
 
 redis.call('HSET', KEYS[1], 'status', 'expired', 'expired_at', now)
+moveOrderState(ARGV[5], ARGV[1], status, 'expired', now)
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[5], 'expired', 1)
 local item = redis.call('HMGET', KEYS[3], 'stock', 'reorder_point', 'reorder_qty', 'open_order')
@@ -73,7 +75,10 @@ extension ScriptCall {
                 keys.skuKey(order.sku, partition: partition), keys.stream(.stockEmpty, partition: partition),
                 keys.orderTransitionsKey(partition: partition),
             ],
-            arguments: [order.description, order.sku, String(maximumAttempts), String(deadline.wholeMilliseconds)]
+            arguments: [
+                order.description, order.sku, String(maximumAttempts), String(deadline.wholeMilliseconds),
+                keys.orderStatePrefix(partition: partition),
+            ]
         )
     }
 }

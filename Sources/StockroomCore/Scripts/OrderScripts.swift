@@ -7,13 +7,14 @@ extension StockroomScripts {
     /// factory's delivery from a forged one. Every later call for the order reuses the same token.
     public static let prepareOrder = RedisScript(
         name: "factory-order-prepare",
-        source: #"""
+        source: OrderStateIndex.lua + #"""
 -- Stockroom factory order: token and quantity, before the factory is called.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   KEYS[2] stockroom:{pN}:orders:due
 -- KEYS[3] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] quantity to order   ARGV[3] a fresh token (used only if the order has none)
 -- ARGV[4] order reference   ARGV[5] the order's deadline, ms from now
+-- ARGV[6] the partition's order-state prefix, <tag>:orders:state:
 --
 -- Returns {'PREPARED', token, quantity, status}: the order's token and quantity, as first prepared. A new
 -- order becomes `open`, with its deadline in the due set.
@@ -27,6 +28,7 @@ if redis.call('HSETNX', KEYS[1], 'status', 'open') == 1 then
     redis.call('HSET', KEYS[1], 'opened_at', now)
     redis.call('ZADD', KEYS[2], 'NX', now + tonumber(ARGV[5]), ARGV[4])
     redis.call('HINCRBY', KEYS[3], 'opened', 1)
+    moveOrderState(ARGV[6], ARGV[4], nil, 'open', now)
 end
 local order = redis.call('HMGET', KEYS[1], 'token', 'quantity', 'status')
 return {'PREPARED', order[1], tonumber(order[2]), order[3]}
@@ -39,13 +41,13 @@ return {'PREPARED', order[1], tonumber(order[2]), order[3]}
     /// delivered before we recorded its acknowledgement): a delivered order must stay delivered.
     public static let recordOrderRequested = RedisScript(
         name: "factory-order-requested",
-        source: #"""
+        source: OrderStateIndex.lua + #"""
 -- Stockroom factory order: the factory acknowledged it.
 --
 -- KEYS[1] stockroom:{pN}:order:<SKU@n>   hash: sku, quantity, status, factory_id, attempts, requested_at, …
 -- KEYS[2] stockroom:{pN}:orders:due   KEYS[3] stockroom:{pN}:orders:transitions
 -- ARGV[1] SKU   ARGV[2] quantity   ARGV[3] the factory's id of the order   ARGV[4] order reference
--- ARGV[5] the order's deadline, ms from now
+-- ARGV[5] the order's deadline, ms from now   ARGV[6] the partition's order-state prefix, <tag>:orders:state:
 --
 -- Returns {'REQUESTED', attempts}, or {'ALREADY_CLOSED', attempts, status} when the order was delivered,
 -- cancelled or expired meanwhile, or failed (its entry dead-lettered while the call was under way): its
@@ -62,6 +64,7 @@ if status == 'delivered' or status == 'cancelled' or status == 'expired' or stat
 end
 if status ~= 'requested' then redis.call('HINCRBY', KEYS[3], 'requested', 1) end
 redis.call('HSET', KEYS[1], 'status', 'requested')
+moveOrderState(ARGV[6], ARGV[4], status, 'requested', now)
 -- A new deadline from this request on: the factory gets its full time before we ask again.
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[4])
 return {'REQUESTED', attempts}
@@ -107,7 +110,10 @@ extension ScriptCall {
                 keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition),
                 keys.orderTransitionsKey(partition: partition),
             ],
-            arguments: [order.sku, String(quantity), token, order.description, String(deadline.wholeMilliseconds)]
+            arguments: [
+                order.sku, String(quantity), token, order.description, String(deadline.wholeMilliseconds),
+                keys.orderStatePrefix(partition: partition),
+            ]
         )
     }
 
@@ -126,7 +132,10 @@ extension ScriptCall {
                 keys.orderKey(order.description, partition: partition), keys.ordersDueKey(partition: partition),
                 keys.orderTransitionsKey(partition: partition),
             ],
-            arguments: [order.sku, String(quantity), factoryID, order.description, String(deadline.wholeMilliseconds)]
+            arguments: [
+                order.sku, String(quantity), factoryID, order.description, String(deadline.wholeMilliseconds),
+                keys.orderStatePrefix(partition: partition),
+            ]
         )
     }
 
