@@ -22,6 +22,11 @@ import StockroomRedis
 /// GET  /console/audit            every redrive and purge, newest first: ?after=<cursor>&size=
 /// GET  /console/login, POST /console/login (token), POST /console/logout (csrf)
 /// GET  /console/assets/…          the stylesheet and the script
+/// GET  /console/skus               SKUs by name: ?prefix=&after=<last SKU>&size=
+/// POST /console/skus/adjust        sku, units, change=add|remove: one atomic stock change; admin, csrf
+/// GET  /console/orders             factory orders, newest state change first: ?state=&sku=&after=<cursor>&size=
+/// GET  /console/orders/show?ref=SKU@n   one order's timeline and fields
+/// POST /console/orders/act         ref, action=cancel|retry; admin, csrf
 /// ```
 /// ``ConsoleGate`` decides every request before it reads or changes anything.
 public enum ConsoleRoutes {
@@ -39,16 +44,10 @@ public enum ConsoleRoutes {
     ) {
         let gate = ConsoleGate(access: access, sessions: sessions, logger: logger)
         let console = router.group("console")
-
-        /// A page or an answer for an admitted viewer; the gate's refusal for anyone else.
-        func read(_ path: RouterPath, _ body: @escaping @Sendable (Request, ConsoleViewer) async throws -> Response) {
-            console.get(path) { request, context in
-                switch gate.admit(request, peer: context.remoteAddress) {
-                case .failure(let refusal): return refusal.response
-                case .success(let viewer): return await answering(logger) { try await body(request, viewer) }
-                }
-            }
-        }
+        let routes = GatedRoutes(console: console, gate: gate, logger: logger)
+        let read = routes.read
+        addSKURoutes(routes, data: data)
+        addOrderRoutes(routes, data: data)
 
         read("/") { _, viewer in html(OverviewPage.render(try await data.overview(), viewer: viewer)) }
         read("overview/live") { _, _ in html(OverviewPage.live(try await data.overview())) }
@@ -89,14 +88,7 @@ public enum ConsoleRoutes {
             )
             return html(AuditPage.render(records, next: next, pageSize: size, viewer: viewer))
         }
-        console.post("dead-letters/act") { request, context in
-            var request = request
-            let form = try await readForm(&request)
-            switch gate.admitChange(request, peer: context.remoteAddress, form: form) {
-            case .failure(let refusal): return refusal.response
-            case .success(let viewer): return await answering(logger) { try await deadLetterAction(form, viewer: viewer, data: data, logger: logger) }
-            }
-        }
+        routes.change("dead-letters/act") { form, viewer in try await deadLetterAction(form, viewer: viewer, data: data, logger: logger) }
 
         console.get("login") { _, _ in
             html(LoginPage.render(credentialsConfigured: access.allowsActions))
@@ -133,6 +125,35 @@ public enum ConsoleRoutes {
 
         console.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         console.get("assets/console.js") { _, _ in asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
+    }
+
+    /// The console's routes behind its gate: `read` admits viewers, `change` admins with their CSRF token.
+    struct GatedRoutes<Context: RemoteAddressRequestContext>: Sendable {
+        let console: RouterGroup<Context>
+        let gate: ConsoleGate
+        let logger: Logger
+
+        /// A page or an answer for an admitted viewer; the gate's refusal for anyone else.
+        func read(_ path: RouterPath, _ body: @escaping @Sendable (Request, ConsoleViewer) async throws -> Response) {
+            console.get(path) { [gate, logger] request, context in
+                switch gate.admit(request, peer: context.remoteAddress) {
+                case .failure(let refusal): return refusal.response
+                case .success(let viewer): return await answering(logger) { try await body(request, viewer) }
+                }
+            }
+        }
+
+        /// A change an admin posts as a form; the gate's refusal for anyone else, before anything changes.
+        func change(_ path: RouterPath, _ body: @escaping @Sendable ([String: [String]], ConsoleViewer) async throws -> Response) {
+            console.post(path) { [gate, logger] request, context in
+                var request = request
+                let form = try await readForm(&request)
+                switch gate.admitChange(request, peer: context.remoteAddress, form: form) {
+                case .failure(let refusal): return refusal.response
+                case .success(let viewer): return await answering(logger) { try await body(form, viewer) }
+                }
+            }
+        }
     }
 
     /// `body`'s response, or a clear one when it failed: 503 while Redis (or a partition's node) does
@@ -211,7 +232,7 @@ public enum ConsoleRoutes {
         default:
             return text(.badRequest, "scope is selected, sku or all\n")
         }
-        let actor = "console:\(viewer.user?.name ?? "local")"
+        let actor = Self.actor(viewer)
         var reports: [RedriveReport] = []
         for (subscription, filter) in targets {
             switch action {

@@ -13,43 +13,6 @@ import XCTest
 /// credentials (405), admin only (403 for ops), a session's forms need its CSRF token (403), a
 /// preview (dry run) first, then the change, audited under the operator's name.
 final class ConsoleActionTests: XCTestCase {
-    /// No redirects followed: the tests read each answer's status and cookie themselves.
-    private static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow)
-    )
-
-    private struct Answer {
-        var status: Int
-        var body: String
-        var headers: HTTPHeaders
-    }
-
-    private func send(
-        _ method: HTTPMethod, _ url: String, form: [(String, String)] = [], headers: [(String, String)] = []
-    ) async throws -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if method == .POST {
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            let body = form.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await Self.client.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: Int(response.status.code), body: String(buffer: body), headers: response.headers)
-    }
-
-    private func sidePort(_ env: FactoryTestEnvironment, access: ConsoleAccess) -> SidePortService {
-        var configuration = SidePortConfiguration()
-        configuration.port = 0
-        configuration.consoleAccess = access
-        return SidePortService(
-            configuration: configuration, intake: ArrivalIntake(orders: env.orders, logger: testLogger()), redis: env.redis,
-            registry: PrometheusCollectorRegistry(), console: ConsoleData(keys: env.keys, redis: env.redis), logger: testLogger()
-        )
-    }
-
     /// One warehouse dead letter in partition 0; returns its form reference (`topic/group|p0:<id>`).
     private func deadLetter(_ env: FactoryTestEnvironment) async throws -> String {
         let stream = env.keys.deadLetterStream(.stockArrival, group: "warehouse", partition: 0)
@@ -62,17 +25,6 @@ final class ConsoleActionTests: XCTestCase {
 
     private func length(_ key: String, _ env: FactoryTestEnvironment) async throws -> Int {
         Int(try await env.redis.send(["XLEN", key]).get().int ?? -1)
-    }
-
-    private func login(_ base: String, token: String) async throws -> (cookie: String, answer: Answer) {
-        let answer = try await send(.POST, base + "/login", form: [("token", token)])
-        let cookie = answer.headers["Set-Cookie"].first ?? ""
-        return (String(cookie.split(separator: ";").first ?? ""), answer)
-    }
-
-    private func csrf(in body: String) -> String? {
-        guard let range = body.range(of: "name=\"csrf\" value=\"") else { return nil }
-        return String(body[range.upperBound...].prefix { $0 != "\"" })
     }
 
     func testWithoutCredentialsEveryChangeIsRefusedAs405() async throws {

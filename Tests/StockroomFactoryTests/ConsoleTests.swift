@@ -19,17 +19,6 @@ final class ConsoleTests: XCTestCase {
         }
     }
 
-    private func sidePort(_ env: FactoryTestEnvironment, access: ConsoleAccess = .loopbackOnly) -> SidePortService {
-        var configuration = SidePortConfiguration()
-        configuration.port = 0
-        configuration.consoleAccess = access
-        let intake = ArrivalIntake(orders: env.orders, logger: testLogger())
-        return SidePortService(
-            configuration: configuration, intake: intake, redis: env.redis, registry: PrometheusCollectorRegistry(),
-            console: ConsoleData(keys: env.keys, redis: env.redis), logger: testLogger()
-        )
-    }
-
     func testTheOverviewShowsTheOpenOrderAndEveryGroupAndTheStreamsPageEveryPartition() async throws {
         try await withFactoryEnvironment { env in
             _ = try await env.store.setStock(StockUpdate(sku: "CONSOLE-1", stock: 1, reorderPoint: 0, reorderQuantity: 5), actor: "test", on: env.redis).get()
@@ -42,7 +31,7 @@ final class ConsoleTests: XCTestCase {
             _ = try await env.orders.prepare(
                 OrderReference(sku: "CONSOLE-1", number: 1), quantity: 5, partition: env.keys.partition(of: "CONSOLE-1")
             )
-            let service = sidePort(env)
+            let service = sidePort(env, access: .loopbackOnly)
             try await withServices([service]) {
                 let base = "http://127.0.0.1:\(try await service.listening.port())/console"
                 let overview = try await httpGet(base + "/")
@@ -160,7 +149,7 @@ final class ConsoleTests: XCTestCase {
             try await addDeadLetter(
                 env, .factory, partition: 2, id: "3000000-0", sku: "BIG", error: "<img src=x onerror=alert(1)>", extra: ["payload": huge]
             )
-            let service = sidePort(env)
+            let service = sidePort(env, access: .loopbackOnly)
             try await withServices([service]) {
                 let base = "http://127.0.0.1:\(try await service.listening.port())"
                 // Every page, following the "Older" links: each dead letter exactly once, newest first.
@@ -230,7 +219,7 @@ final class ConsoleTests: XCTestCase {
                     ]).get()
                 }
             }
-            let service = sidePort(env)
+            let service = sidePort(env, access: .loopbackOnly)
             try await withServices([service]) {
                 let base = "http://127.0.0.1:\(try await service.listening.port())"
                 var actors: [String] = []

@@ -33,6 +33,10 @@ enum ConsoleAssets {
         td.wrap { min-width: 14rem; }
         .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
         .facts dt { font-weight: 600; } .facts dd { margin: 0; }
+        form.inline { display: flex; gap: .3rem; align-items: center; margin: 0; }
+        form.inline input[type=number] { width: 6rem; }
+        .notice { border-left: 4px solid var(--accent); padding: .4rem .8rem; }
+        .timeline { padding-left: 1.2rem; } .timeline time { font-variant-numeric: tabular-nums; margin-right: .5rem; }
         """
 
     /// Refreshes the live part of a page from its endpoint at the rate the operator picks; the choice

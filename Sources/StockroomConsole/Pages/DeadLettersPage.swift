@@ -37,10 +37,7 @@ enum DeadLettersPage {
         html += "<label>since <input type=\"datetime-local\" name=\"since\" value=\"\(escape(filter.since))\"></label>"
         html += "<label>until <input type=\"datetime-local\" name=\"until\" value=\"\(escape(filter.until))\"></label>"
         html += "<button>Filter</button> <small>times in UTC</small></form>"
-        if !letters.unreachablePartitions.isEmpty {
-            let list = letters.unreachablePartitions.map(String.init).joined(separator: ", ")
-            html += "<p class=\"alert\">Partitions \(list) did not answer: their dead letters are not listed.</p>"
-        }
+        html += unreachableNote(letters.unreachablePartitions, missing: "dead letters")
         if letters.letters.isEmpty {
             html += "<p>No dead letters\(filter.queryString.isEmpty ? "" : " match this filter").</p>"
         } else {

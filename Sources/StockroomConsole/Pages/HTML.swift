@@ -20,6 +20,8 @@ func escape(_ text: String) -> String {
 /// The console's pages, by path: the navigation and the contract scripts rely on.
 enum ConsolePage: String, CaseIterable, Sendable {
     case overview = "/console/"
+    case skus = "/console/skus"
+    case orders = "/console/orders"
     case streams = "/console/streams"
     case deadLetters = "/console/dead-letters"
     case audit = "/console/audit"
@@ -27,6 +29,8 @@ enum ConsolePage: String, CaseIterable, Sendable {
     var title: String {
         switch self {
         case .overview: "Overview"
+        case .skus: "SKUs"
+        case .orders: "Orders"
         case .streams: "Streams and groups"
         case .deadLetters: "Dead letters"
         case .audit: "Audit"
@@ -77,6 +81,13 @@ func page(_ current: ConsolePage?, title: String? = nil, viewer: ConsoleViewer?,
 /// The hidden CSRF field a form that changes something carries, for a viewer with a session.
 func csrfField(_ viewer: ConsoleViewer) -> String {
     viewer.session.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(escape($0.csrfToken))\">" } ?? ""
+}
+
+/// The partitions a page could not read, said above its table; "" when every one answered.
+func unreachableNote(_ partitions: [Int], missing: String) -> String {
+    guard !partitions.isEmpty else { return "" }
+    let list = partitions.map(String.init).joined(separator: ", ")
+    return "<p class=\"alert\">Partitions \(list) did not answer: their \(missing) are not listed.</p>"
 }
 
 /// A number for a table cell: "–" when unknown.
