@@ -151,7 +151,7 @@ private struct Assembly {
                 let intake = ArrivalIntake(orders: FactoryOrders(keys: keys, redis: handlerRedis), logger: logger)
                 let service = SidePortService(
                     configuration: side, intake: intake, redis: handlerRedis, registry: registry,
-                    console: ConsoleData(keys: keys, redis: handlerRedis), logger: logger
+                    console: ConsoleData(keys: keys, redis: handlerRedis, redriveRate: side.consoleRedriveRate), logger: logger
                 )
                 sidePort = service
                 services.append(service)

@@ -53,10 +53,17 @@ public struct ConsoleData: Sendable {
     public let redis: RedisConnection
     public let rates: StreamRates
     public let subscriptions: [Subscription]
+    /// Dead letters a bulk redrive moves per second (`--redrive-rate`).
+    public let redriveRate: Int
 
-    public init(keys: KeySpace, redis: RedisConnection, subscriptions: [Subscription] = Subscription.all) {
+    public static let defaultRedriveRate = 100
+
+    public init(
+        keys: KeySpace, redis: RedisConnection, subscriptions: [Subscription] = Subscription.all, redriveRate: Int = defaultRedriveRate
+    ) {
         self.keys = keys
         self.redis = redis
+        self.redriveRate = redriveRate
         self.rates = StreamRates(keys: keys, redis: redis)
         self.subscriptions = subscriptions
     }
@@ -141,9 +148,25 @@ public struct ConsoleData: Sendable {
 extension ConsoleData {
     var deadLetters: DeadLetters { DeadLetters(keys: keys, redis: redis, subscriptions: subscriptions) }
 
+    /// Every group's name, `topic/group`.
+    var groupNames: [String] { subscriptions.map { "\($0.topic.rawValue)/\($0.group)" } }
+
     /// The group named `topic/group`, among the console's.
     func subscription(named name: String) -> Subscription? {
         subscriptions.first { "\($0.topic.rawValue)/\($0.group)" == name }
+    }
+
+    /// The dead-letter query of a page's filter; nil when it names a group the console does not know.
+    func query(_ filter: DeadLettersPage.Filter, after: StreamPageCursor?, pageSize: Int) -> DeadLetterQuery? {
+        let subscription = subscription(named: filter.group)
+        if !filter.group.isEmpty, subscription == nil { return nil }
+        return DeadLetterQuery(
+            subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
+            since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
+            // A minute's input covers that whole minute.
+            until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
+            after: after, pageSize: pageSize
+        )
     }
 
     public func deadLetterPage(_ query: DeadLetterQuery) async throws -> DeadLetterPage {

@@ -4,11 +4,10 @@ import StockroomCore
 extension ConsoleRoutes {
     /// `/console/orders`, one order's page, and its cancel and retry.
     static func addOrderRoutes<Context>(_ routes: GatedRoutes<Context>, data: ConsoleData) {
-        routes.read("orders") { request, viewer in
-            let parameters = request.uri.queryParameters
+        routes.read("orders") { parameters, viewer in
             var filter = OrdersPage.Filter()
-            filter.state = parameters["state"].map(String.init) ?? ""
-            filter.sku = parameters["sku"].map(String.init) ?? ""
+            filter.state = parameters["state"] ?? ""
+            filter.sku = parameters["sku"] ?? ""
             let state = FactoryOrderRecord.Status(rawValue: filter.state)
             if !filter.state.isEmpty, state == nil {
                 return text(.badRequest, "state is open, requested, failed, delivered, expired or cancelled\n")
@@ -18,14 +17,14 @@ extension ConsoleRoutes {
             }
             let query = OrderQuery(
                 state: state, sku: filter.sku.isEmpty ? nil : filter.sku,
-                after: parameters["after"].flatMap { OrderPageCursor(String($0)) },
+                after: parameters["after"].flatMap(OrderPageCursor.init),
                 pageSize: pageSize(parameters["size"], maximum: OrderQuery.maximumPageSize)
             )
             let orders = try await OrderIndex(keys: data.keys, redis: data.redis).page(query)
             return html(OrdersPage.render(orders, filter: filter, pageSize: query.pageSize, viewer: viewer))
         }
-        routes.read("orders/show") { request, viewer in
-            guard let order = request.uri.queryParameters["ref"].flatMap({ OrderReference(String($0)) }) else {
+        routes.read("orders/show") { parameters, viewer in
+            guard let order = parameters["ref"].flatMap(OrderReference.init) else {
                 return text(.badRequest, "ref is an order reference, SKU@n\n")
             }
             return try await orderDetail(order, data: data, viewer: viewer, message: nil)

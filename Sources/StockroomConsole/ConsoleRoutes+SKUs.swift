@@ -4,12 +4,11 @@ import StockroomCore
 extension ConsoleRoutes {
     /// `/console/skus` and its stock change.
     static func addSKURoutes<Context>(_ routes: GatedRoutes<Context>, data: ConsoleData) {
-        routes.read("skus") { request, viewer in
-            let parameters = request.uri.queryParameters
-            let prefix = parameters["prefix"].map(String.init) ?? ""
+        routes.read("skus") { parameters, viewer in
+            let prefix = parameters["prefix"] ?? ""
             let size = pageSize(parameters["size"], maximum: SKUDirectory.maximumPageSize)
             let skus = try await SKUDirectory(keys: data.keys, redis: data.redis)
-                .page(prefix: prefix, after: parameters["after"].map(String.init), pageSize: size)
+                .page(prefix: prefix, after: parameters["after"], pageSize: size)
             return html(SKUsPage.render(skus, prefix: prefix, pageSize: size, viewer: viewer))
         }
         routes.change("skus/adjust") { form, viewer in
@@ -37,7 +36,7 @@ extension ConsoleRoutes {
     static func actor(_ viewer: ConsoleViewer) -> String { "console:\(viewer.user?.name ?? "local")" }
 
     /// A page size from a query, within 1…`maximum` (50 when absent).
-    static func pageSize(_ text: Substring?, maximum: Int) -> Int {
-        min(max(text.flatMap { Int(String($0)) } ?? 50, 1), maximum)
+    static func pageSize(_ text: String?, maximum: Int) -> Int {
+        min(max(text.flatMap { Int($0) } ?? 50, 1), maximum)
     }
 }

@@ -17,8 +17,12 @@ import StockroomRedis
 ///                                 ?group=topic/group&sku=&error=&since=&until= (UTC) &after=<cursor>&size=
 /// GET  /console/dead-letters/show?group=topic/group&ref=p3:<id>    one dead letter's whole context
 /// GET  /console/dead-letters/field?group=…&ref=…&name=…            one original field's whole value
-/// POST /console/dead-letters/act  action=redrive|purge, scope=selected (ref=topic/group|p3:<id>…) | sku | all,
-///                                 group, sku; a preview unless confirm=1; admin only, with the session's csrf
+/// POST /console/dead-letters/act  action=redrive|purge, scope=selected (ref=topic/group|p3:<id>…) or
+///                                 scope=filter (group, sku, error, since, until); a preview unless confirm=1;
+///                                 a confirmed filter starts a bulk job; admin only, with the session's csrf
+/// GET  /console/dead-letters/jobs           the newest bulk jobs
+/// GET  /console/dead-letters/jobs/show?id=  one job's progress (the page refreshes /jobs/live?id=)
+/// POST /console/dead-letters/jobs/cancel    id: stop it after the batch under way; admin, csrf
 /// GET  /console/audit            every redrive and purge, newest first: ?after=<cursor>&size=
 /// GET  /console/login, POST /console/login (token), POST /console/logout (csrf)
 /// GET  /console/assets/…          the stylesheet and the script
@@ -32,8 +36,6 @@ import StockroomRedis
 public enum ConsoleRoutes {
     /// Largest form body accepted (a selection of dead letters is its largest part).
     static let maximumFormBytes = 256 * 1024
-    /// Dead letters one form may name.
-    static let maximumSelection = 1000
 
     public static func add<Context: RemoteAddressRequestContext>(
         to router: Router<Context>,
@@ -48,6 +50,7 @@ public enum ConsoleRoutes {
         let read = routes.read
         addSKURoutes(routes, data: data)
         addOrderRoutes(routes, data: data)
+        addDeadLetterRoutes(routes, data: data, jobs: BulkJobs(data: data, rate: data.redriveRate, logger: logger))
 
         read("/") { _, viewer in html(OverviewPage.render(try await data.overview(), viewer: viewer)) }
         read("overview/live") { _, _ in html(OverviewPage.live(try await data.overview())) }
@@ -61,34 +64,13 @@ public enum ConsoleRoutes {
             )
         }
         read("streams") { _, viewer in html(StreamsPage.render(await data.streamRows(), viewer: viewer)) }
-        read("dead-letters") { request, viewer in try await deadLetterList(request, viewer: viewer, data: data) }
-        read("dead-letters/show") { request, viewer in
-            let parameters = request.uri.queryParameters
-            let group = parameters["group"].map(String.init) ?? ""
-            guard let letter = try await data.deadLetter(group: group, reference: parameters["ref"].map(String.init) ?? "") else {
-                return text(.notFound, "no such dead letter\n")
-            }
-            return html(DeadLettersPage.renderDetail(letter, group: group, viewer: viewer))
-        }
-        read("dead-letters/field") { request, _ in
-            let parameters = request.uri.queryParameters
-            guard let letter = try await data.deadLetter(
-                group: parameters["group"].map(String.init) ?? "", reference: parameters["ref"].map(String.init) ?? ""
-            ), let value = parameters["name"].flatMap({ letter.fields[String($0)] })
-            else {
-                return text(.notFound, "no such dead letter or field\n")
-            }
-            return text(.ok, value)
-        }
-        read("audit") { request, viewer in
-            let parameters = request.uri.queryParameters
-            let size = min(max(parameters["size"].flatMap { Int(String($0)) } ?? 50, 1), DeadLetterQuery.maximumPageSize)
+        read("audit") { parameters, viewer in
+            let size = pageSize(parameters["size"], maximum: DeadLetterQuery.maximumPageSize)
             let (records, next) = try await RedriveAudit.page(
-                keys: data.keys, redis: data.redis, after: parameters["after"].flatMap { StreamPageCursor(String($0)) }, pageSize: size
+                keys: data.keys, redis: data.redis, after: parameters["after"].flatMap(StreamPageCursor.init), pageSize: size
             )
             return html(AuditPage.render(records, next: next, pageSize: size, viewer: viewer))
         }
-        routes.change("dead-letters/act") { form, viewer in try await deadLetterAction(form, viewer: viewer, data: data, logger: logger) }
 
         console.get("login") { _, _ in
             html(LoginPage.render(credentialsConfigured: access.allowsActions))
@@ -133,12 +115,15 @@ public enum ConsoleRoutes {
         let gate: ConsoleGate
         let logger: Logger
 
-        /// A page or an answer for an admitted viewer; the gate's refusal for anyone else.
-        func read(_ path: RouterPath, _ body: @escaping @Sendable (Request, ConsoleViewer) async throws -> Response) {
+        /// A page or an answer for an admitted viewer, given the query's parameters (each name's first
+        /// value); the gate's refusal for anyone else.
+        func read(_ path: RouterPath, _ body: @escaping @Sendable ([String: String], ConsoleViewer) async throws -> Response) {
             console.get(path) { [gate, logger] request, context in
                 switch gate.admit(request, peer: context.remoteAddress) {
                 case .failure(let refusal): return refusal.response
-                case .success(let viewer): return await answering(logger) { try await body(request, viewer) }
+                case .success(let viewer):
+                    let parameters = formFields(request.uri.query ?? "").compactMapValues(\.first)
+                    return await answering(logger) { try await body(parameters, viewer) }
                 }
             }
         }
@@ -174,88 +159,16 @@ public enum ConsoleRoutes {
         "\(ConsoleSessions.cookie)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
     }
 
-    private static func deadLetterList(_ request: Request, viewer: ConsoleViewer, data: ConsoleData) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        var filter = DeadLettersPage.Filter()
-        filter.group = parameters["group"].map(String.init) ?? ""
-        filter.sku = parameters["sku"].map(String.init) ?? ""
-        filter.error = parameters["error"].map(String.init) ?? ""
-        filter.since = parameters["since"].map(String.init) ?? ""
-        filter.until = parameters["until"].map(String.init) ?? ""
-        let subscription = data.subscription(named: filter.group)
-        if !filter.group.isEmpty, subscription == nil {
-            return text(.badRequest, "no group \(filter.group); groups are topic/group, e.g. stock-empty/factory\n")
-        }
-        let query = DeadLetterQuery(
-            subscription: subscription, sku: filter.sku.isEmpty ? nil : filter.sku, errorText: filter.error.isEmpty ? nil : filter.error,
-            since: DeadLettersPage.milliseconds(fromLocalTime: filter.since),
-            until: DeadLettersPage.milliseconds(fromLocalTime: filter.until).map { $0 + 59_999 },
-            after: parameters["after"].flatMap { StreamPageCursor(String($0)) },
-            pageSize: parameters["size"].flatMap { Int(String($0)) } ?? 50
-        )
-        let groups = data.subscriptions.map { "\($0.topic.rawValue)/\($0.group)" }
-        let page = try await data.deadLetterPage(query)
-        return html(DeadLettersPage.render(page, filter: filter, groups: groups, pageSize: query.pageSize, viewer: viewer))
-    }
-
-    /// A redrive or purge the admin asked for: its preview, or with `confirm=1`, the real thing.
-    private static func deadLetterAction(
-        _ form: [String: [String]], viewer: ConsoleViewer, data: ConsoleData, logger: Logger
-    ) async throws -> Response {
-        let action: RedriveReport.Action = form["action"]?.first == "purge" ? .purge : .redrive
-        let confirmed = form["confirm"]?.first == "1"
-        let group = form["group"]?.first ?? ""
-        let chosen = data.subscription(named: group)
-        if !group.isEmpty, chosen == nil { return text(.badRequest, "no group \(group)\n") }
-        var targets: [(Subscription, RedriveFilter)] = []
-        switch form["scope"]?.first ?? "selected" {
-        case "selected":
-            let references = form["ref"] ?? []
-            guard !references.isEmpty else { return text(.badRequest, "tick at least one dead letter\n") }
-            guard references.count <= maximumSelection else {
-                return text(.badRequest, "at most \(maximumSelection) dead letters at once; use a filter\n")
-            }
-            var byGroup: [String: [String]] = [:]
-            for reference in references {
-                let parts = reference.split(separator: "|", maxSplits: 1).map(String.init)
-                guard parts.count == 2, data.subscription(named: parts[0]) != nil else {
-                    return text(.badRequest, "not a dead letter: \(reference)\n")
-                }
-                byGroup[parts[0], default: []].append(parts[1])
-            }
-            targets = byGroup.sorted { $0.key < $1.key }.compactMap { name, ids in data.subscription(named: name).map { ($0, .ids(ids)) } }
-        case "sku":
-            guard let sku = form["sku"]?.first, !sku.isEmpty else { return text(.badRequest, "no SKU to filter by\n") }
-            targets = (chosen.map { [$0] } ?? data.subscriptions).map { ($0, .sku(sku)) }
-        case "all":
-            targets = (chosen.map { [$0] } ?? data.subscriptions).map { ($0, .all) }
-        default:
-            return text(.badRequest, "scope is selected, sku or all\n")
-        }
-        let actor = Self.actor(viewer)
-        var reports: [RedriveReport] = []
-        for (subscription, filter) in targets {
-            switch action {
-            case .redrive:
-                reports.append(try await data.deadLetters.redrive(subscription: subscription, filter: filter, dryRun: !confirmed, actor: actor))
-            case .purge:
-                reports.append(try await data.deadLetters.purge(subscription: subscription, filter: filter, dryRun: !confirmed, actor: actor))
-            }
-        }
-        if confirmed {
-            logger.notice(
-                "console \(action.rawValue)",
-                metadata: ["sr.actor": "\(actor)", "sr.count": "\(reports.reduce(0) { $0 + $1.count })"]
-            )
-        }
-        return html(DeadLettersPage.renderAction(reports, action: action, confirmed: confirmed, form: form, viewer: viewer))
-    }
-
     /// An `application/x-www-form-urlencoded` body, each name with its values in order.
     static func readForm(_ request: inout Request) async throws -> [String: [String]] {
-        let body = try await request.collectBody(upTo: maximumFormBytes)
+        formFields(String(buffer: try await request.collectBody(upTo: maximumFormBytes)))
+    }
+
+    /// `a=1&b=x+y&b=%2B` as `["a": ["1"], "b": ["x y", "+"]]`: how browsers encode a form, in a body
+    /// or in a GET form's query (`+` is a space there; Hummingbird's own query parsing keeps it a `+`).
+    static func formFields(_ encoded: String) -> [String: [String]] {
         var form: [String: [String]] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
+        for pair in encoded.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map {
                 $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }

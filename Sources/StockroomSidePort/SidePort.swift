@@ -17,6 +17,8 @@ public struct SidePortConfiguration: Sendable {
     public var metricsAuthorization: (@Sendable (_ token: String) -> Bool)?
     /// Who may read the operator console under /console/.
     public var consoleAccess: ConsoleAccess = .loopbackOnly
+    /// Dead letters the console's bulk redrives move per second.
+    public var consoleRedriveRate = ConsoleData.defaultRedriveRate
 
     public init() {}
 

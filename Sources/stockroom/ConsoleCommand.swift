@@ -23,7 +23,12 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(help: "Where the console listens (default: 127.0.0.1:7481).") var listen: String = "127.0.0.1:7481"
     @Option(help: "Credentials file (`stockroom credentials add`): the console then needs an ops or admin token.")
     var credentials: String?
+    @Option(help: "Dead letters per second a bulk redrive moves.") var redriveRate = ConsoleData.defaultRedriveRate
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard redriveRate >= 1 else { throw ValidationError("--redrive-rate must be at least 1") }
+    }
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "stockroom.console")
@@ -39,7 +44,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         try await withOperatorRedis(redisOptions) { redis, keys in
             let service = ConsoleService(
-                host: address.host, port: address.port, data: ConsoleData(keys: keys, redis: redis), access: access, logger: logger
+                host: address.host, port: address.port, data: ConsoleData(keys: keys, redis: redis, redriveRate: redriveRate), access: access, logger: logger
             )
             let group = ServiceGroup(
                 configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import StockroomApp
 import StockroomCommandLine
+import StockroomConsole
 import StockroomCore
 import StockroomServer
 import StockroomSidePort
@@ -60,6 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).") var threads: Int?
     @Option(help: "HTTP side port HOST:PORT: the factory's callback (POST /arrival), /healthz, /metrics. Off when not given.")
     var http: String?
+    @Option(help: "Dead letters per second a bulk redrive from the console moves.")
+    var redriveRate = ConsoleData.defaultRedriveRate
     @Flag(help: "Let anyone read the side port's /metrics; by default, with credentials on, it needs an ops or admin token.")
     var metricsOpen = false
     @Option(help: "Event workers to run in this process: factory, warehouse, ops, sweeper, all or none.")
@@ -71,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         try workerOptions.validateWorkerOptions()
         if let http { _ = try HostPort(http) }
+        guard redriveRate >= 1 else { throw ValidationError("--redrive-rate must be at least 1") }
         if let listen { _ = try HostPort(listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard (tlsListen == nil) == (tlsCert == nil) else {
@@ -183,6 +187,7 @@ struct ServeCommand: AsyncParsableCommand {
             var side = SidePortConfiguration()
             side.host = address.host
             side.port = address.port
+            side.consoleRedriveRate = redriveRate
             configuration.sidePort = side
         }
         configuration.metricsOpen = metricsOpen

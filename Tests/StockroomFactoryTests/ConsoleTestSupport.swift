@@ -36,13 +36,14 @@ extension XCTestCase {
     }
 
     /// A side port on a free port with the console behind `access`.
-    func sidePort(_ env: FactoryTestEnvironment, access: ConsoleAccess) -> SidePortService {
+    func sidePort(_ env: FactoryTestEnvironment, access: ConsoleAccess, redriveRate: Int = ConsoleData.defaultRedriveRate) -> SidePortService {
         var configuration = SidePortConfiguration()
         configuration.port = 0
         configuration.consoleAccess = access
         return SidePortService(
             configuration: configuration, intake: ArrivalIntake(orders: env.orders, logger: testLogger()), redis: env.redis,
-            registry: PrometheusCollectorRegistry(), console: ConsoleData(keys: env.keys, redis: env.redis), logger: testLogger()
+            registry: PrometheusCollectorRegistry(), console: ConsoleData(keys: env.keys, redis: env.redis, redriveRate: redriveRate),
+            logger: testLogger()
         )
     }
 

@@ -17,16 +17,51 @@ enum DeadLettersPage {
         var since = ""
         var until = ""
 
+        init() {}
+
+        /// The filter a page's query names.
+        init(_ parameters: [String: String]) {
+            self.init { parameters[$0] }
+        }
+
+        /// The filter a posted form carries.
+        init(form: [String: [String]]) {
+            self.init { form[$0]?.first }
+        }
+
+        private init(_ value: (String) -> String?) {
+            group = value("group") ?? ""
+            sku = value("sku") ?? ""
+            error = value("error") ?? ""
+            since = value("since") ?? ""
+            until = value("until") ?? ""
+        }
+
+        var pairs: [(String, String)] { [("group", group), ("sku", sku), ("error", error), ("since", since), ("until", until)] }
+
         var queryString: String {
-            [("group", group), ("sku", sku), ("error", error), ("since", since), ("until", until)]
-                .filter { !$0.1.isEmpty }
-                .map { "\($0.0)=\(percentEncoded($0.1))" }
-                .joined(separator: "&")
+            pairs.filter { !$0.1.isEmpty }.map { "\($0.0)=\(percentEncoded($0.1))" }.joined(separator: "&")
+        }
+
+        /// How a person reads it: `group stock-empty/factory, error contains "timeout"`, or `every dead letter`.
+        var summary: String {
+            let parts = [
+                group.isEmpty ? "" : "group \(group)", sku.isEmpty ? "" : "SKU \(sku)", error.isEmpty ? "" : "error contains \"\(error)\"",
+                since.isEmpty ? "" : "since \(since)", until.isEmpty ? "" : "until \(until)",
+            ].filter { !$0.isEmpty }
+            return parts.isEmpty ? "every dead letter" : parts.joined(separator: ", ")
         }
     }
 
-    static func render(_ letters: DeadLetterPage, filter: Filter, groups: [String], pageSize: Int, viewer: ConsoleViewer) -> String {
-        var html = "<form class=\"filters\" method=\"get\" action=\"/console/dead-letters\">"
+    static func render(
+        _ letters: DeadLetterPage, filter: Filter, groups: [String], pageSize: Int, running: [BulkJob], viewer: ConsoleViewer
+    ) -> String {
+        var html = ""
+        for job in running {
+            html += "<p class=\"notice\">A bulk \(job.action.rawValue) of \(escape(job.filter.summary)) is running: \(job.done) of \(job.total). "
+            html += "<a href=\"/console/dead-letters/jobs/show?id=\(percentEncoded(job.id))\">Its progress →</a></p>"
+        }
+        html += "<form class=\"filters\" method=\"get\" action=\"/console/dead-letters\">"
         html += "<label>group <select name=\"group\"><option value=\"\">every group</option>"
         for group in groups {
             html += "<option\(group == filter.group ? " selected" : "")>\(escape(group))</option>"
@@ -71,11 +106,10 @@ enum DeadLettersPage {
     /// What the admin may do with the dead letters in view: always a preview (dry run) first.
     private static func actionControls(filter: Filter) -> String {
         var html = "<div class=\"actions\"><label>apply to <select name=\"scope\"><option value=\"selected\">the dead letters ticked below</option>"
-        if !filter.sku.isEmpty {
-            html += "<option value=\"sku\">every dead letter of SKU \(escape(filter.sku))\(filter.group.isEmpty ? "" : " in " + escape(filter.group))</option>"
+        html += "<option value=\"filter\">every dead letter matching the filter: \(escape(filter.summary))</option></select></label>"
+        for (name, value) in filter.pairs {
+            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(escape(value))\">"
         }
-        html += "<option value=\"all\">every dead letter \(filter.group.isEmpty ? "of every group" : "of " + escape(filter.group))</option></select></label>"
-        html += "<input type=\"hidden\" name=\"group\" value=\"\(escape(filter.group))\"><input type=\"hidden\" name=\"sku\" value=\"\(escape(filter.sku))\">"
         html += "<button name=\"action\" value=\"redrive\">Preview redrive</button>"
         html += "<button name=\"action\" value=\"purge\" class=\"danger\">Preview purge</button></div>"
         return html

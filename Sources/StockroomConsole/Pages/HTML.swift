@@ -83,6 +83,17 @@ func csrfField(_ viewer: ConsoleViewer) -> String {
     viewer.session.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(escape($0.csrfToken))\">" } ?? ""
 }
 
+/// A part of a page that the console's script fetches again from `endpoint` at the rate the operator
+/// picks (kept in the browser), with the picker above it. One request per refresh, for the whole part.
+func liveRegion(from endpoint: String, showing content: String) -> String {
+    """
+    <p class="controls">Refresh every <select id="refresh" data-live="\(escape(endpoint))">
+    <option value="0">never</option><option value="2">2 s</option><option value="5" selected>5 s</option>
+    <option value="15">15 s</option><option value="60">60 s</option></select></p>
+    <div id="live">\(content)</div>
+    """
+}
+
 /// The partitions a page could not read, said above its table; "" when every one answered.
 func unreachableNote(_ partitions: [Int], missing: String) -> String {
     guard !partitions.isEmpty else { return "" }

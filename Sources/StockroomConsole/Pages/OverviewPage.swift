@@ -3,16 +3,7 @@
 /// fetches again at the rate the operator picks.
 enum OverviewPage {
     static func render(_ overview: ConsoleOverview, viewer: ConsoleViewer) -> String {
-        page(
-            .overview,
-            viewer: viewer,
-            body: """
-                <p class="controls">Refresh every <select id="refresh" data-live="/console/overview/live">
-                <option value="0">never</option><option value="2">2 s</option><option value="5" selected>5 s</option>
-                <option value="15">15 s</option><option value="60">60 s</option></select></p>
-                <div id="live">\(live(overview))</div>
-                """
-        )
+        page(.overview, viewer: viewer, body: liveRegion(from: "/console/overview/live", showing: live(overview)))
     }
 
     /// The page's live part.

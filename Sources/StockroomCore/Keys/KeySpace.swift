@@ -22,6 +22,8 @@
 /// stockroom:{p3}:orders:transitions           hash: how many orders took each transition
 /// stockroom:{p3}:orders:state:<state>         sorted set: the orders in <state>, by when they entered it (ms)
 /// stockroom:{p3}:ops:sku:<SKU>                 hash: the ops group's counters: sold, sales, stockouts, …
+/// stockroom:console:jobs                       sorted set: the console's bulk redrive and purge jobs, by start (ms)
+/// stockroom:console:job:<id>                   hash: one bulk job's filter, progress and state
 /// ```
 ///
 /// This is the only place a key name is spelled; scripts receive every key as KEYS, never build one,
@@ -49,6 +51,13 @@ public struct KeySpace: Sendable, Hashable {
 
     /// Where the partition count is recorded, outside any partition: it is read once at start-up.
     public var partitionCountKey: String { "\(prefix):partitions" }
+
+    /// The console's bulk jobs (redrives and purges of every dead letter matching a filter), newest
+    /// last. Outside any partition: a job walks them all.
+    public var consoleJobsKey: String { "\(prefix):console:jobs" }
+
+    /// One bulk job's record: what it does, who started it, how far it is.
+    public func consoleJobKey(_ id: String) -> String { "\(prefix):console:job:\(id)" }
 
     /// The delivery settings a group's workers run with, recorded so that a sweeper in any process
     /// applies the group's own. Outside any partition: one small hash per group, read by single commands.
