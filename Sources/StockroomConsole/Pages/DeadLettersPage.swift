@@ -108,7 +108,7 @@ enum DeadLettersPage {
         var html = "<div class=\"actions\"><label>apply to <select name=\"scope\"><option value=\"selected\">the dead letters ticked below</option>"
         html += "<option value=\"filter\">every dead letter matching the filter: \(escape(filter.summary))</option></select></label>"
         for (name, value) in filter.pairs {
-            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(escape(value))\">"
+            html += hidden(name, value)
         }
         html += "<button name=\"action\" value=\"redrive\">Preview redrive</button>"
         html += "<button name=\"action\" value=\"purge\" class=\"danger\">Preview purge</button></div>"
@@ -146,8 +146,8 @@ enum DeadLettersPage {
         html += "</tbody></table></div>"
         if viewer.mayAct {
             html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
-            html += "<input type=\"hidden\" name=\"scope\" value=\"selected\">"
-            html += "<input type=\"hidden\" name=\"ref\" value=\"\(escape(group))|\(escape(letter.reference))\">"
+            html += hidden("scope", "selected")
+            html += hidden("ref", "\(group)|\(letter.reference)")
             html += "<button name=\"action\" value=\"redrive\">Preview redrive</button>"
             html += "<button name=\"action\" value=\"purge\" class=\"danger\">Preview purge</button></form>"
         }
@@ -179,10 +179,10 @@ enum DeadLettersPage {
             html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
             for (name, values) in form.sorted(by: { $0.key < $1.key }) where name != "csrf" && name != "confirm" {
                 for value in values {
-                    html += "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
+                    html += hidden(name, value)
                 }
             }
-            html += "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
+            html += hidden("confirm", "1")
             html += "<button\(action == .purge ? " class=\"danger\"" : "")>\(verb == "redrive" ? "Redrive" : "Purge") \(count) now</button></form>"
         }
         html += "<p><a href=\"/console/dead-letters\">← Dead letters</a></p>"

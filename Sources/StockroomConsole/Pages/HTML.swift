@@ -80,7 +80,7 @@ func page(_ current: ConsolePage?, title: String? = nil, viewer: ConsoleViewer?,
 
 /// The hidden CSRF field a form that changes something carries, for a viewer with a session.
 func csrfField(_ viewer: ConsoleViewer) -> String {
-    viewer.session.map { "<input type=\"hidden\" name=\"csrf\" value=\"\(escape($0.csrfToken))\">" } ?? ""
+    viewer.session.map { hidden("csrf", $0.csrfToken) } ?? ""
 }
 
 /// A part of a page that the console's script fetches again from `endpoint` at the rate the operator
@@ -99,6 +99,11 @@ func unreachableNote(_ partitions: [Int], missing: String) -> String {
     guard !partitions.isEmpty else { return "" }
     let list = partitions.map(String.init).joined(separator: ", ")
     return "<p class=\"alert\">Partitions \(list) did not answer: their \(missing) are not listed.</p>"
+}
+
+/// A hidden form field.
+func hidden(_ name: String, _ value: String) -> String {
+    "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
 }
 
 /// A number for a table cell: "–" when unknown.

@@ -16,11 +16,11 @@ enum JobsPage {
                 html += "You can follow it, and cancel it, on its own page.</p>"
             }
             html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/act\">\(csrfField(viewer))"
-            html += "<input type=\"hidden\" name=\"scope\" value=\"filter\"><input type=\"hidden\" name=\"action\" value=\"\(verb)\">"
+            html += hidden("scope", "filter") + hidden("action", verb)
             for (name, value) in filter.pairs {
-                html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(escape(value))\">"
+                html += hidden(name, value)
             }
-            html += "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
+            html += hidden("confirm", "1")
             html += "<button\(action == .purge ? " class=\"danger\"" : "")>Start: \(verb) \(count)</button></form>"
         }
         html += "<p><a href=\"/console/dead-letters?\(filter.queryString)\">← Dead letters</a></p>"
@@ -66,7 +66,7 @@ enum JobsPage {
         }
         if job.state == .running, !job.cancelRequested, viewer.mayAct {
             html += "<form class=\"actions\" method=\"post\" action=\"/console/dead-letters/jobs/cancel\">\(csrfField(viewer))"
-            html += "<input type=\"hidden\" name=\"id\" value=\"\(escape(job.id))\"><button class=\"danger\">Cancel</button></form>"
+            html += hidden("id", job.id) + "<button class=\"danger\">Cancel</button></form>"
         }
         return html
     }

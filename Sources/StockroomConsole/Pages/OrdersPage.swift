@@ -66,7 +66,7 @@ enum OrdersPage {
         html += "</ol>"
         if viewer.mayAct {
             html += "<form class=\"actions\" method=\"post\" action=\"/console/orders/act\">\(csrfField(viewer))"
-            html += "<input type=\"hidden\" name=\"ref\" value=\"\(escape(record.order))\">"
+            html += hidden("ref", record.order)
             if record.status == .open || record.status == .requested {
                 html += "<button name=\"action\" value=\"retry\">Ask the factory again</button>"
             }

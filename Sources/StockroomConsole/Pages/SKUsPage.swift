@@ -50,7 +50,7 @@ enum SKUsPage {
         html += "</td>"
         if viewer.mayAct {
             html += "<td><form class=\"inline\" method=\"post\" action=\"/console/skus/adjust\">\(csrfField(viewer))"
-            html += "<input type=\"hidden\" name=\"sku\" value=\"\(escape(level.sku))\">"
+            html += hidden("sku", level.sku)
             html += "<input name=\"units\" type=\"number\" min=\"1\" value=\"1\" aria-label=\"units\">"
             html += "<button name=\"change\" value=\"add\">Add</button>"
             html += "<button name=\"change\" value=\"remove\" class=\"danger\">Remove</button></form></td>"
