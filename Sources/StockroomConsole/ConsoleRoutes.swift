@@ -91,7 +91,9 @@ public enum ConsoleRoutes {
             logger.info("console login", metadata: ["sr.user": "\(user.name)", "sr.admin": "\(user.mayAct)"])
             return Response(
                 status: .seeOther,
-                headers: [.location: "/console/", .setCookie: sessionCookie(session.id, maxAge: Int(ConsoleSessions.lifetime.components.seconds))]
+                headers: [.location: "/console/", .setCookie: sessionCookie(
+                    session.id, maxAge: Int(ConsoleSessions.lifetime.components.seconds), secure: arrivedOverTLS(request)
+                )]
             )
         }
         console.post("logout") { request, context in
@@ -102,7 +104,7 @@ public enum ConsoleRoutes {
             {
                 sessions.close(session.id)
             }
-            return Response(status: .seeOther, headers: [.location: "/console/login", .setCookie: sessionCookie("", maxAge: 0)])
+            return Response(status: .seeOther, headers: [.location: "/console/login", .setCookie: sessionCookie("", maxAge: 0, secure: arrivedOverTLS(request))])
         }
 
         console.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
@@ -155,8 +157,17 @@ public enum ConsoleRoutes {
     }
 
     /// The session cookie: never readable by scripts, never sent by another site's request.
-    static func sessionCookie(_ value: String, maxAge: Int) -> String {
-        "\(ConsoleSessions.cookie)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+    /// `Secure` when the browser reached the console over TLS, so the cookie never travels in clear.
+    static func sessionCookie(_ value: String, maxAge: Int, secure: Bool) -> String {
+        "\(ConsoleSessions.cookie)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
+    }
+
+    /// Whether the browser's request came over TLS. The console's port speaks plain HTTP, so TLS means
+    /// a proxy in front of it that says so (`X-Forwarded-Proto: https` or `Forwarded: proto=https`). A
+    /// client that claims it falsely only gets a stricter cookie.
+    static func arrivedOverTLS(_ request: Request) -> Bool {
+        if request.headers[values: .init("X-Forwarded-Proto")!].contains(where: { $0.lowercased() == "https" }) { return true }
+        return request.headers[values: .init("Forwarded")!].contains { $0.lowercased().contains("proto=https") }
     }
 
     /// An `application/x-www-form-urlencoded` body, each name with its values in order.

@@ -67,6 +67,11 @@ final class ConsoleActionTests: XCTestCase {
                 for flag in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
                     XCTAssertTrue(setCookie.contains(flag), "\(flag) in \(setCookie)")
                 }
+                XCTAssertFalse(setCookie.contains("Secure"), "plain HTTP: a Secure cookie would never come back")
+                let behindTLS = try await send(
+                    .POST, base + "/login", form: [("token", "ops-token")], headers: [("X-Forwarded-Proto", "https")]
+                )
+                XCTAssertTrue(behindTLS.headers["Set-Cookie"].first?.contains("; Secure") == true, "Secure on TLS")
                 let opsPage = try await send(.GET, base + "/dead-letters", headers: [("Cookie", ops.cookie)])
                 XCTAssertEqual(opsPage.status, 200)
                 XCTAssertFalse(opsPage.body.contains("Preview redrive"), "ops see no buttons")
