@@ -9,7 +9,7 @@ struct Stockroom: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, StockCommand.self, BuyCommand.self, PingCommand.self, DemoCommand.self,
             FactorySimCommand.self, WorkerCommand.self, StatusCommand.self, DeadLetterCommand.self, OrderCommand.self,
-            CredentialsCommand.self, ConsoleCommand.self,
+            CredentialsCommand.self, ConsoleCommand.self, ReindexCommand.self,
         ]
     )
 }

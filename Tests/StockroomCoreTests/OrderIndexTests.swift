@@ -78,3 +78,45 @@ final class OrderIndexTests: XCTestCase {
         XCTAssertNil(OrderPageCursor("12-3-not an order"))
     }
 }
+
+/// Data written before the indexes existed is indexed by `IndexRebuild`, once, idempotently.
+final class IndexRebuildTests: XCTestCase {
+    func testRecordsWithoutIndexEntriesAreIndexedAndARerunChangesNothing() async throws {
+        try await withStore { store, redis in
+            let keys = store.keys
+            // As an older version wrote them: hashes, no index entries.
+            for sku in ["OLD-1", "OLD-2", "OLD-3"] {
+                _ = try await redis.send(["HSET", keys.skuKey(sku), "sku", sku, "stock", "4", "reorder_point", "0", "reorder_qty", "10"]).get()
+            }
+            let partition = keys.partition(of: "OLD-1")
+            _ = try await redis.send([
+                "HSET", keys.orderKey("OLD-1@1", partition: partition), "sku", "OLD-1", "status", "delivered", "opened_at", "1000",
+                "delivered_at", "2000",
+            ]).get()
+            // An index entry left in a state the record has since left.
+            _ = try await redis.send(["ZADD", keys.orderStateKey("open", partition: partition), "1000", "OLD-1@1"]).get()
+            let directory = SKUDirectory(keys: keys, redis: redis)
+            let before = try await directory.page(prefix: "OLD-", after: nil, pageSize: 10)
+            XCTAssertTrue(before.levels.isEmpty, "nothing is indexed yet")
+
+            var reported: [IndexRebuild.Progress] = []
+            try await IndexRebuild(keys: keys, redis: redis).run { reported.append($0) }
+            XCTAssertEqual(reported.count, keys.partitions)
+            XCTAssertEqual(reported.reduce(0) { $0 + $1.skus }, 3)
+            XCTAssertEqual(reported.reduce(0) { $0 + $1.orders }, 1)
+
+            let after = try await directory.page(prefix: "OLD-", after: nil, pageSize: 10)
+            XCTAssertEqual(after.levels.map(\.sku), ["OLD-1", "OLD-2", "OLD-3"])
+            let index = OrderIndex(keys: keys, redis: redis)
+            let delivered = try await index.page(OrderQuery(state: .delivered))
+            XCTAssertEqual(delivered.rows.map(\.record.order), ["OLD-1@1"])
+            XCTAssertEqual(delivered.rows.first?.stateSince, 2000)
+            let open = try await index.page(OrderQuery(state: .open))
+            XCTAssertTrue(open.rows.isEmpty, "the stale entry is gone")
+
+            try await IndexRebuild(keys: keys, redis: redis).run { _ in }
+            let again = try await index.page(OrderQuery())
+            XCTAssertEqual(again.rows.map(\.record.order), ["OLD-1@1"], "a second run changes nothing")
+        }
+    }
+}

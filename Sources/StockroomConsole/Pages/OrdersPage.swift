@@ -29,7 +29,7 @@ enum OrdersPage {
             html += "<th>since (UTC)</th><th class=\"n\">factory calls</th><th>last error</th></tr></thead><tbody>"
             for row in orders.rows {
                 let record = row.record
-                let since = row.stateSince ?? stateTime(record).map(Int64.init)
+                let since = row.stateSince ?? record.stateSince.map(Int64.init)
                 html += "<tr><td><a href=\"/console/orders/show?ref=\(percentEncoded(record.order))\"><code>\(escape(record.order))</code></a></td>"
                 html += "<td>\(escape(record.sku ?? "–"))</td><td class=\"n\">\(cell(record.quantity))</td>"
                 html += "<td class=\"\(record.status == .failed || record.status == .expired ? "bad" : "")\">\(escape(record.status?.rawValue ?? "–"))</td>"
@@ -99,20 +99,5 @@ enum OrdersPage {
         add("expired_at", "expired: no delivery within its attempts")
         add("cancelled_at", "cancelled by \(fields["cancelled_by"] ?? "an operator")")
         return events.sorted { $0.0 < $1.0 }
-    }
-
-    /// When the order entered its present state, as its record dates it.
-    private static func stateTime(_ record: FactoryOrderRecord) -> Int? {
-        let field: String
-        switch record.status {
-        case .open: field = "opened_at"
-        case .requested: field = "requested_at"
-        case .delivered: field = "delivered_at"
-        case .expired: field = "expired_at"
-        case .cancelled: field = "cancelled_at"
-        case .failed: field = "failed_at"
-        case nil: return nil
-        }
-        return record.fields[field].flatMap { Int($0) }
     }
 }

@@ -20,6 +20,18 @@ public struct FactoryOrderRecord: Sendable, Hashable {
         case cancelled
         /// Its stock-empty entry is a dead letter: waits for an operator (the watchdog leaves it).
         case failed
+
+        /// The record's field that dates an order's entry into this state.
+        public var timeField: String {
+            switch self {
+            case .open: "opened_at"
+            case .requested: "requested_at"
+            case .delivered: "delivered_at"
+            case .expired: "expired_at"
+            case .cancelled: "cancelled_at"
+            case .failed: "failed_at"
+            }
+        }
     }
 
     public var order: String
@@ -40,6 +52,9 @@ public struct FactoryOrderRecord: Sendable, Hashable {
 
     /// Every field as stored, for an operator's `order show`.
     public var fields: [String: String]
+
+    /// When the order entered its state, as its record dates it (ms since 1970).
+    public var stateSince: Int? { status.flatMap { fields[$0.timeField] }.flatMap { Int($0) } }
 
     /// Still waiting for a delivery: open or requested.
     public var isOpen: Bool { status == .open || status == .requested }
