@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Drives Debian's Chromium (headless) through the console over the DevTools protocol, as an operator
 would: logs in, opens every page (desktop and phone widths, a screenshot of each in OUT_DIR), ticks the
-dead letter of SKU, previews its redrive, and confirms it. ops/browser-test starts what it talks to and
-checks the result in Redis.
+dead letter of SKU, previews its redrive, and confirms it; adds 3 units of SKU on the SKUs page; redrives
+every dead letter of BULK_SKU as a bulk job and waits on its page until it has finished; opens SKU's
+orders and the order's timeline. ops/browser-test starts what it talks to and checks the result in Redis.
 
-Usage: browser_test.py BASE_URL TOKEN SKU OUT_DIR
+Usage: browser_test.py BASE_URL TOKEN SKU BULK_SKU OUT_DIR
 """
 
 import base64
@@ -19,8 +20,8 @@ import urllib.request
 
 import websocket  # Debian's python3-websocket
 
-BASE, TOKEN, SKU, OUT = sys.argv[1:5]
-PAGES = ["/console/", "/console/streams", "/console/dead-letters"]
+BASE, TOKEN, SKU, BULK_SKU, OUT = sys.argv[1:6]
+PAGES = ["/console/", "/console/skus", "/console/orders", "/console/streams", "/console/dead-letters", "/console/audit"]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -129,6 +130,32 @@ def main():
         browser.wait_for("the redrive", "document.body.innerText.includes('Done: redrove 1 dead letter.')")
         browser.screenshot("redrive-done")
         print("browser: redrove it from the page")
+
+        browser.open(f"/console/skus?prefix={SKU}")
+        browser.evaluate("(() => { const form = document.querySelector('form.inline'); "
+                         "form.querySelector('input[name=units]').value = '3'; "
+                         "form.querySelector('button[value=add]').click(); return true; })()")
+        browser.wait_for("the stock change", "document.body.innerText.includes('Done: added 3 units of')")
+        browser.screenshot("sku-added")
+        print(f"browser: added 3 units of {SKU} from the SKUs page")
+
+        browser.open(f"/console/dead-letters?sku={BULK_SKU}")
+        browser.evaluate("document.querySelector('select[name=scope]').value = 'filter'; "
+                         "document.querySelector('button[name=action][value=redrive]').click(); true")
+        browser.wait_for("the bulk preview", "document.body.innerText.includes('would take 1 dead letter now')")
+        browser.screenshot("bulk-preview")
+        browser.evaluate("document.querySelector('form.actions button').click(); true")
+        browser.wait_for("the job's page", "location.pathname === '/console/dead-letters/jobs/show'")
+        browser.wait_for("the job to finish", "document.body.innerText.includes('redriven: finished')", seconds=40)
+        browser.screenshot("bulk-job")
+        print(f"browser: a bulk redrive of SKU {BULK_SKU} ran to its end on its page")
+
+        browser.open(f"/console/orders?sku={SKU}")
+        browser.screenshot("orders-of-sku")
+        browser.evaluate("document.querySelector('tbody a').click(); true")
+        browser.wait_for("the order's page", "location.pathname === '/console/orders/show' && document.readyState === 'complete'")
+        browser.screenshot("order")
+        print(f"browser: {SKU}'s order shows its timeline")
     finally:
         browser.close()
 

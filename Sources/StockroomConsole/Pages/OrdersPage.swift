@@ -32,7 +32,7 @@ enum OrdersPage {
                 let since = row.stateSince ?? record.stateSince.map(Int64.init)
                 html += "<tr><td><a href=\"/console/orders/show?ref=\(percentEncoded(record.order))\"><code>\(escape(record.order))</code></a></td>"
                 html += "<td>\(escape(record.sku ?? "–"))</td><td class=\"n\">\(cell(record.quantity))</td>"
-                html += "<td class=\"\(record.status == .failed || record.status == .expired ? "bad" : "")\">\(escape(record.status?.rawValue ?? "–"))</td>"
+                html += "<td\(record.status == .failed || record.status == .expired ? " class=\"bad\"" : "")>\(escape(record.status?.rawValue ?? "–"))</td>"
                 html += "<td>\(since.map { escape(DeadLettersPage.time($0)) } ?? "–")</td><td class=\"n\">\(record.attempts)</td>"
                 html += "<td class=\"wrap\">\(escape(DeadLettersPage.cut(record.lastError ?? "", to: DeadLettersPage.listCut)))</td></tr>"
             }
@@ -55,7 +55,7 @@ enum OrdersPage {
         html += "<dt>factory's id</dt><dd>\(escape(record.factoryID ?? "–"))</dd>"
         if let deadline {
             let seconds = (Double(deadline) - Date().timeIntervalSince1970 * 1000) / 1000
-            html += "<dt>deadline</dt><dd class=\"\(seconds < 0 ? "bad" : "")\">\(escape(DeadLettersPage.time(deadline)))"
+            html += "<dt>deadline</dt><dd\(seconds < 0 ? " class=\"bad\"" : "")>\(escape(DeadLettersPage.time(deadline)))"
             html += seconds < 0 ? " (passed \(duration(-seconds)) ago)" : " (in \(duration(seconds)))"
             html += "</dd>"
         }
