@@ -7,7 +7,7 @@ public struct DeadLetterQuery: Sendable, Hashable {
     public var subscription: Subscription?
     /// Only those whose original `sku` field is this.
     public var sku: String?
-    /// Only those whose last error contains this text (case-insensitive).
+    /// Only those whose last error contains this text (ASCII letters compared without case).
     public var errorText: String?
     /// Only those that became dead letters in this time range (ms since 1970, by Redis's clock).
     public var since: Int64?
@@ -29,18 +29,6 @@ public struct DeadLetterQuery: Sendable, Hashable {
         self.until = until
         self.after = after
         self.pageSize = min(max(pageSize, 1), Self.maximumPageSize)
-    }
-
-    func matches(_ letter: DeadLetter) -> Bool {
-        if let sku, letter.fields["sku"] != sku { return false }
-        if let errorText, !errorText.isEmpty, letter.lastError.range(of: errorText, options: .caseInsensitive) == nil {
-            return false
-        }
-        // A dead letter's id is the time it was dead-lettered.
-        let time = StreamID(letter.id)?.milliseconds ?? 0
-        if let since, time < UInt64(max(since, 0)) { return false }
-        if let until, time > UInt64(max(until, 0)) { return false }
-        return true
     }
 }
 
@@ -83,35 +71,37 @@ public struct DeadLetterPage: Sendable {
 }
 
 extension DeadLetters {
-    /// Entries read per command while paging a dead-letter stream.
-    static let pagingBatch = 200
-
     /// One page of the dead letters `query` selects, newest first, across groups and partitions.
     ///
-    /// Each stream is read backwards from the cursor (`XREVRANGE`, 200 entries a command) until it
-    /// has given a page's worth of matches or has no more: a filter that matches little reads more of
-    /// each stream, never more than all of it, and no stream gives more than one page.
+    /// Each stream is searched backwards from the cursor inside Redis (``DeadLetterScan``, at most
+    /// 1,000 entries a call) until it has given a page's worth of matches or has no more: a filter
+    /// that matches little examines more of each stream, never more than all of it, and only matches
+    /// cross the wire. The time range bounds the ids read (an id is the time of the dead-lettering).
+    /// The streams are searched at once, so one page costs about one round trip per call, not per stream.
     public func page(_ query: DeadLetterQuery) async throws -> DeadLetterPage {
-        var candidates: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
-        var exhausted = true
-        var unreachable: Set<Int> = []
-        var lastFailure: RedisError?
-        for (index, subscription) in subscriptions.enumerated() where query.subscription == nil || query.subscription == subscription {
-            for partition in 0..<keys.partitions where !unreachable.contains(partition) {
-                do {
-                    let (found, more) = try await matches(of: subscription, index: index, partition: partition, query: query)
-                    candidates += found
-                    if more { exhausted = false }
-                } catch let error as RedisError where error.isUnavailable {
-                    // A shard down (a failover under way) hides its own dead letters, not the others'.
-                    unreachable.insert(partition)
-                    lastFailure = error
+        typealias Search = (partition: Int, found: [(cursor: StreamPageCursor, letter: DeadLetter)], more: Bool, failure: RedisError?)
+        let searches = try await withThrowingTaskGroup(of: Search.self) { group in
+            for (index, subscription) in subscriptions.enumerated() where query.subscription == nil || query.subscription == subscription {
+                for partition in 0..<keys.partitions {
+                    group.addTask {
+                        do {
+                            let (found, more) = try await matches(of: subscription, index: index, partition: partition, query: query)
+                            return (partition, found, more, nil)
+                        } catch let error as RedisError where error.isUnavailable {
+                            // A shard down (a failover under way) hides its own dead letters, not the others'.
+                            return (partition, [], false, error)
+                        }
+                    }
                 }
             }
+            return try await group.reduce(into: [Search]()) { $0.append($1) }
         }
-        if let lastFailure, unreachable.count == keys.partitions {
-            throw lastFailure  // Redis itself is down: nothing to show
+        let unreachable = Set(searches.filter { $0.failure != nil }.map(\.partition))
+        if let failure = searches.compactMap(\.failure).first, unreachable.count == keys.partitions {
+            throw failure  // Redis itself is down: nothing to show
         }
+        var candidates = searches.filter { !unreachable.contains($0.partition) }.flatMap(\.found)
+        let exhausted = !searches.contains { $0.more && !unreachable.contains($0.partition) }
         candidates.sort { $0.cursor > $1.cursor }
         let shown = candidates.prefix(query.pageSize)
         let hasMore = candidates.count > query.pageSize || !exhausted
@@ -125,25 +115,29 @@ extension DeadLetters {
         of subscription: Subscription, index: Int, partition: Int, query: DeadLetterQuery
     ) async throws -> (found: [(cursor: StreamPageCursor, letter: DeadLetter)], more: Bool) {
         let stream = keys.deadLetterStream(subscription.topic, group: subscription.group, partition: partition)
-        var end = query.after.map { "\($0.id.milliseconds)-\($0.id.sequence)" } ?? "+"
+        // From the cursor's id, included (an entry of another stream may share it; the cursor's order
+        // decides), or from the end of the time range; an incomplete id means its whole millisecond.
+        var highest = query.until.map { String(max($0, 0)) } ?? "+"
+        if let after = query.after, query.until.map({ Int64(after.id.milliseconds) <= $0 }) ?? true {
+            highest = "\(after.id.milliseconds)-\(after.id.sequence)"
+        }
+        let lowest = query.since.map { String(max($0, 0)) } ?? "-"
         var found: [(cursor: StreamPageCursor, letter: DeadLetter)] = []
         while true {
-            let reply = try await redis.send(["XREVRANGE", stream, end, "-", "COUNT", String(Self.pagingBatch)]).get()
-            let entries = try StreamReplies.entries(reply)
-            for (id, fields) in entries {
+            let call = DeadLetterScan.call(
+                stream: stream, highest: highest, lowest: lowest, wanted: query.pageSize + 1 - found.count, sku: query.sku,
+                errorText: query.errorText
+            )
+            let batch = try DeadLetterScan.batch(try await redis.run(call).get())
+            for (id, fields) in batch.matches {
                 guard let streamID = StreamID(id) else { continue }
                 let cursor = StreamPageCursor(id: streamID, streamIndex: index, partition: partition)
                 if let after = query.after, cursor >= after { continue }
-                let letter = DeadLetter(id: id, subscription: subscription, partition: partition, fields: fields ?? [:])
-                guard query.matches(letter) else { continue }
-                found.append((cursor, letter))
-                if found.count > query.pageSize { return (found, true) }
+                found.append((cursor, DeadLetter(id: id, subscription: subscription, partition: partition, fields: fields ?? [:])))
             }
-            guard entries.count == Self.pagingBatch, let last = entries.last.flatMap({ StreamID($0.id) }) else {
-                return (found, false)
-            }
-            // Exclusive: the next batch starts below the last entry read.
-            end = "(" + "\(last.milliseconds)-\(last.sequence)"
+            if found.count > query.pageSize { return (found, true) }
+            guard batch.more else { return (found, false) }
+            highest = "(" + batch.last
         }
     }
 }

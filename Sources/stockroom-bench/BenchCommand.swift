@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
             also where its Swift tasks run, like redis-benchmark's single thread: the rest of the machine \
             is left to the server and Redis.
             """,
-        subcommands: [ThroughputCommand.self, CeilingCommand.self, IdleCommand.self, ShoppersCommand.self],
+        subcommands: [ThroughputCommand.self, CeilingCommand.self, IdleCommand.self, ShoppersCommand.self, ConsoleDataCommand.self],
         defaultSubcommand: ThroughputCommand.self
     )
 }
