@@ -391,6 +391,36 @@ def where_the_time_goes(rows):
     ]
 
 
+CONSOLE_BUDGET_MS = 200
+
+
+def console_section(rows):
+    """The console's pages on a large data set (ops/bench-console): render times and Redis commands per load."""
+    console = rows.get("console", {}).get("console")
+    if not console:
+        return []
+    lines = [
+        f"`ops/bench-console`: `stockroom console` on a private Redis holding {console['skus']:,} SKUs, "
+        f"{console['orders']:,} factory orders (every state) and {console['dead_letters']:,} dead letters "
+        "(`stockroom-bench console-data`). Each page is loaded once to warm up, once between two reads of Redis's "
+        f"`total_commands_processed` (commands a load costs Redis, those run inside scripts included), then "
+        f"{len(console['pages'][0]['seconds'])} times timed by curl (the whole request, on loopback). "
+        f"The budget is {CONSOLE_BUDGET_MS} ms a page.",
+        "",
+        "| page | bytes | Redis commands | median ms | p95 ms | max ms | within budget |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for page in console["pages"]:
+        times = sorted(page["seconds"])
+        p95 = times[max(0, round(len(times) * 0.95) - 1)]
+        median = times[len(times) // 2]
+        lines.append(
+            f"| `{page['path']}` | {page['bytes']:,} | {page['redis_commands']} | {median * 1000:.1f} | {p95 * 1000:.1f} | "
+            f"{times[-1] * 1000:.1f} | {'yes' if times[-1] * 1000 < CONSOLE_BUDGET_MS else 'NO'} |"
+        )
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("results")
@@ -488,6 +518,7 @@ def main():
     for title, section in (
         ("Scaling: one Redis and a Redis Cluster", scaling_section(rows)),
         ("Where the time goes", where_the_time_goes(rows)),
+        ("Console pages (issue #11)", console_section(rows)),
     ):
         if section:
             add("")

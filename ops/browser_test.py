@@ -116,6 +116,7 @@ def main():
             name = path.strip("/").replace("console", "").strip("/") or "overview"
             browser.screenshot(name)
             print(f"browser: {path} shows '{heading}'")
+        browser.open("/console/dead-letters")
         ticked = browser.evaluate(
             "(() => { const rows = [...document.querySelectorAll('tbody tr')].filter(r => r.children[2] && "
             f"r.children[2].textContent === {json.dumps(SKU)}); "
