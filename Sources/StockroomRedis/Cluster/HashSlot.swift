@@ -3,7 +3,7 @@
 /// `CRC16(hash tag of key) mod 16384`, as in the Redis Cluster specification.
 ///
 /// The hash tag is what lies between the first `{` and the first `}` after it, when that is not
-/// empty; otherwise the whole key is hashed. So `{p7}:sku:A` and `{p7}:skus` share a slot, which is
+/// empty; otherwise the whole key is hashed. So `{p7}:sku:A` and `{p7}:sku-names` share a slot, which is
 /// what lets one script touch both on a cluster.
 public enum HashSlot {
     public static let count = 16384
