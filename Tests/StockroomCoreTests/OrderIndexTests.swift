@@ -43,6 +43,33 @@ final class OrderIndexTests: XCTestCase {
         }
     }
 
+    /// 450 orders of one SKU (one partition, one index) in one millisecond: more ties than one read
+    /// of the index holds, so a page reads on past the ties it showed before.
+    func testTiesBeyondOneReadOfTheIndexArePagedThrough() async throws {
+        try await withStore { store, redis in
+            let keys = store.keys
+            let partition = keys.partition(of: "TIE-A")
+            for number in 1...450 {
+                let order = "TIE-A@\(number)"
+                _ = try await redis.send(["HSET", keys.orderKey(order, partition: partition), "sku", "TIE-A", "status", "expired"]).get()
+                _ = try await redis.send(["ZADD", keys.orderStateKey("expired", partition: partition), "5000", order]).get()
+            }
+            let index = OrderIndex(keys: keys, redis: redis)
+            var query = OrderQuery(state: .expired, pageSize: 50)
+            var seen: [String] = []
+            var pages = 0
+            repeat {
+                let page = try await index.page(query)
+                seen += page.rows.map(\.record.order)
+                query.after = page.next
+                pages += 1
+            } while query.after != nil && pages < 100
+            XCTAssertEqual(seen.count, 450)
+            XCTAssertEqual(Set(seen).count, 450, "each once")
+            XCTAssertEqual(pages, 9)
+        }
+    }
+
     /// A SKU's orders by number, newest first, and only those in the state asked for.
     func testASKUsOrdersAreWalkedByNumber() async throws {
         try await withStore { store, redis in

@@ -22,10 +22,11 @@ struct FactoryTestEnvironment: Sendable {
 }
 
 func withFactoryEnvironment<T>(
+    url: String? = nil,
     function: String = #function,
     _ body: (FactoryTestEnvironment) async throws -> T
 ) async throws -> T {
-    try await withTestStore(function: function) { store, redis in
+    try await withTestStore(url: url, function: function) { store, redis in
         try await body(FactoryTestEnvironment(redis: redis, store: store))
     }
 }

@@ -29,12 +29,13 @@ public func withKeyPrefix<T>(
 /// Runs `body` with a sales store whose key space lives under a prefix of this test's own (see
 /// ``withKeyPrefix(url:scripts:function:_:)``), on a connection that knows every data-model script.
 public func withTestStore<T>(
+    url: String? = nil,
     partitions: Int = 4,
     configure: (inout SalesConfiguration) -> Void = { _ in },
     function: String = #function,
     _ body: (SalesStore, RedisConnection) async throws -> T
 ) async throws -> T {
-    try await withKeyPrefix(scripts: StockroomScripts.all, function: function) { prefix, redis in
+    try await withKeyPrefix(url: url, scripts: StockroomScripts.all, function: function) { prefix, redis in
         var configuration = SalesConfiguration()
         configuration.partitions = partitions
         configure(&configuration)

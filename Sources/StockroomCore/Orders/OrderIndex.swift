@@ -104,8 +104,8 @@ public struct OrderIndex: Sendable {
     /// Up to a page and one of `index`'s entries past the query's cursor, newest first.
     ///
     /// Read from the cursor's time down, including it (`ZREVRANGEBYSCORE`): entries of that same
-    /// millisecond may still lie past the cursor. Ties come in one run, so the walk reads on while a
-    /// whole batch is ties the page has shown already.
+    /// millisecond may still lie past the cursor, so the walk reads on, a batch at a time, until it
+    /// has a page's worth and one past the cursor or the index ends.
     private func entries(in index: String, partition: Int, query: OrderQuery) async throws -> [OrderPageCursor] {
         let top = query.after.map { String($0.at) } ?? "+inf"
         var found: [OrderPageCursor] = []
@@ -122,9 +122,9 @@ public struct OrderIndex: Sendable {
                 found.append(cursor)
                 if found.count > query.pageSize { return found }
             }
-            // Fewer than a batch: the index has no more. Else read on only while nothing was found:
-            // all of this batch were ties at the cursor's time that the page showed before.
-            guard pairs.count == 2 * Self.batch, found.isEmpty else { return found }
+            // Fewer than a batch: the index has no more. A full batch without a page's worth past the
+            // cursor (ties the page showed before took its room): read on.
+            guard pairs.count == 2 * Self.batch else { return found }
             offset += Self.batch
         }
     }
