@@ -147,6 +147,7 @@ let package = Package(
         .target(
             name: "StockroomHTTP",
             dependencies: [
+                "StockroomTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -158,6 +159,7 @@ let package = Package(
             name: "StockroomConsole",
             dependencies: [
                 "StockroomHTTP",
+                "StockroomTLS",
                 "StockroomCore",
                 "StockroomPipeline",
                 "StockroomRedis",
@@ -386,6 +388,7 @@ let package = Package(
             name: "StockroomFactoryTests",
             dependencies: [
                 "StockroomConsole",
+                "StockroomTLS",
                 "LegacyFactoryAPI",
                 "StockroomFactory",
                 "StockroomFactorySimulator",

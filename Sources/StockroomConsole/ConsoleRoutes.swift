@@ -42,6 +42,7 @@ public enum ConsoleRoutes {
         data: ConsoleData,
         access: ConsoleAccess,
         sessions: ConsoleSessions = ConsoleSessions(),
+        servedOverTLS: Bool = false,
         logger: Logger
     ) {
         let gate = ConsoleGate(access: access, sessions: sessions, logger: logger)
@@ -92,7 +93,7 @@ public enum ConsoleRoutes {
             return Response(
                 status: .seeOther,
                 headers: [.location: "/console/", .setCookie: sessionCookie(
-                    session.id, maxAge: Int(ConsoleSessions.lifetime.components.seconds), secure: arrivedOverTLS(request)
+                    session.id, maxAge: Int(ConsoleSessions.lifetime.components.seconds), secure: servedOverTLS || arrivedOverTLS(request)
                 )]
             )
         }
@@ -104,7 +105,7 @@ public enum ConsoleRoutes {
             {
                 sessions.close(session.id)
             }
-            return Response(status: .seeOther, headers: [.location: "/console/login", .setCookie: sessionCookie("", maxAge: 0, secure: arrivedOverTLS(request))])
+            return Response(status: .seeOther, headers: [.location: "/console/login", .setCookie: sessionCookie("", maxAge: 0, secure: servedOverTLS || arrivedOverTLS(request))])
         }
 
         console.get("assets/console.css") { _, _ in asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
@@ -162,9 +163,9 @@ public enum ConsoleRoutes {
         "\(ConsoleSessions.cookie)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
     }
 
-    /// Whether the browser's request came over TLS. The console's port speaks plain HTTP, so TLS means
-    /// a proxy in front of it that says so (`X-Forwarded-Proto: https` or `Forwarded: proto=https`). A
-    /// client that claims it falsely only gets a stricter cookie.
+    /// Whether a TLS proxy in front of a plain-HTTP console says the browser came over TLS
+    /// (`X-Forwarded-Proto: https` or `Forwarded: proto=https`). A client that claims it falsely only
+    /// gets a stricter cookie.
     static func arrivedOverTLS(_ request: Request) -> Bool {
         if request.headers[values: .init("X-Forwarded-Proto")!].contains(where: { $0.lowercased() == "https" }) { return true }
         return request.headers[values: .init("Forwarded")!].contains { $0.lowercased().contains("proto=https") }

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import StockroomCommandLine
 import StockroomConsole
 import StockroomServer
+import StockroomTLS
 import UnixSignals
 
 /// `stockroom console`: the operator console on a port of its own, apart from any server.
@@ -15,7 +16,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         discussion: """
             The same pages as `serve --http`'s /console/. Without --credentials it answers loopback \
             callers only, and only reads; with them, an operator logs in with an ops token (reads) or \
-            an admin token (may also redrive and purge), or sends Authorization: Bearer <token>.
+            an admin token (may also act), or sends Authorization: Bearer <token>. With --tls-cert and \
+            --tls-key it speaks HTTPS only (the system's OpenSSL).
             """
     )
 
@@ -24,10 +26,13 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(help: "Credentials file (`stockroom credentials add`): the console then needs an ops or admin token.")
     var credentials: String?
     @Option(help: "Dead letters per second a bulk redrive moves.") var redriveRate = ConsoleData.defaultRedriveRate
+    @Option(help: "PEM certificate chain: the console then speaks HTTPS only, and its session cookie is Secure.") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard redriveRate >= 1 else { throw ValidationError("--redrive-rate must be at least 1") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() async throws {
@@ -42,16 +47,21 @@ struct ConsoleCommand: AsyncParsableCommand {
         } else {
             access = .loopbackOnly
         }
+        let tls = try tlsCert.map { certificate in
+            try TLSContext(configuration: .server(certificateChainFile: certificate, privateKeyFile: tlsKey ?? ""), role: .server)
+        }
         try await withOperatorRedis(redisOptions) { redis, keys in
             let service = ConsoleService(
-                host: address.host, port: address.port, data: ConsoleData(keys: keys, redis: redis, redriveRate: redriveRate), access: access, logger: logger
+                host: address.host, port: address.port, data: ConsoleData(keys: keys, redis: redis, redriveRate: redriveRate), access: access, tls: tls,
+                logger: logger
             )
             let group = ServiceGroup(
                 configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
             async let running: Void = group.run()
             let port = try await service.listening.port()
-            FileHandle.standardOutput.write(Data("stockroom console on http://\(address.host):\(port)/console/\n".utf8))
+            let scheme = tls == nil ? "http" : "https"
+            FileHandle.standardOutput.write(Data("stockroom console on \(scheme)://\(address.host):\(port)/console/\n".utf8))
             try await running
         }
     }
